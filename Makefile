@@ -1,0 +1,40 @@
+# The two commands: `make run` and `make test`. Each does all the set-up it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+
+.PHONY: run test setup assets database clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+app/static/css/app.css: node_modules/.package-lock.json assets/scss/app.scss scripts/build-assets.mjs
+	node scripts/build-assets.mjs
+
+assets: app/static/css/app.css
+
+setup: $(BIN)/.installed assets
+
+database: setup
+	$(BIN)/python -m app.instance_setup
+	$(BIN)/als db upgrade
+	$(BIN)/als programme
+
+run: database
+	@echo "Serving Action Learning Sets on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	$(BIN)/als run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules app/static/css app/static/js/govuk-frontend.min.js app/static/govuk

@@ -1,0 +1,6 @@
+"""The applicant's journey: the form, check your answers, confirmation and the private link."""
+from flask import Blueprint
+
+bp = Blueprint("applications", __name__)
+
+from app.applications import routes  # noqa: E402,F401  (routes attach themselves to bp)

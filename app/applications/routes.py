@@ -1,0 +1,297 @@
+"""Public pages for applying, and for seeing, changing or withdrawing an application."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from app.applications import bp
+from app.applications.forms import ApplicationForm, FindApplicationForm, SubmitApplicationForm, WithdrawForm
+from app.applications.notes import NoteRejected, check_note
+from app.applications.service import (
+    DuplicateApplication,
+    NoteChoice,
+    find_by_email,
+    find_by_token,
+    resend_link,
+    slot_choices,
+    slots_by_id,
+    submit_draft,
+    update_application,
+    withdraw,
+)
+from app.clock import as_utc, utcnow
+from app.extensions import db
+from app.models import Application, ApplicationDraft, Programme
+from app.programmes import current_programme
+
+DRAFT_KEY = "application_draft"
+OPENED_AT = "form_opened_at"
+CONFIRMED = "confirmed_application"
+
+
+def _programme() -> Programme:
+    programme = current_programme()
+    if programme is None:
+        abort(404)
+    return programme
+
+
+def _opened_in_time(programme: Programme) -> bool:
+    opened = session.get(OPENED_AT)
+    return bool(opened) and as_utc(datetime.fromisoformat(opened)) < programme.deadline
+
+
+def _closed_page(programme: Programme) -> Response | str | None:
+    """The server enforces the dates: before opening, and after the deadline unless the form was
+    opened in time (then the application is taken and marked late)."""
+    now = utcnow()
+    if not programme.has_opened(now):
+        return render_template("applications/closed.html", programme=programme, not_yet_open=True)
+    if now >= programme.deadline and not _opened_in_time(programme):
+        return render_template("applications/closed.html", programme=programme, not_yet_open=False)
+    return None
+
+
+def _current_draft(programme: Programme) -> ApplicationDraft | None:
+    key = session.get(DRAFT_KEY)
+    if not key:
+        return None
+    return db.session.scalars(
+        select(ApplicationDraft).where(ApplicationDraft.key == key, ApplicationDraft.programme_id == programme.id)
+    ).first()
+
+
+def _new_draft(programme: Programme) -> ApplicationDraft:
+    now = utcnow()
+    opened = session.get(OPENED_AT)
+    draft = ApplicationDraft(
+        key=secrets.token_urlsafe(32),
+        programme_id=programme.id,
+        opened_at=as_utc(datetime.fromisoformat(opened)) if opened else now,
+        updated_at=now,
+        answers={},
+    )
+    db.session.add(draft)
+    session[DRAFT_KEY] = draft.key
+    return draft
+
+
+def _read_upload(form: ApplicationForm, programme: Programme) -> NoteChoice:
+    """Judge an uploaded note by its content; a refusal becomes the field's error message."""
+    choice = NoteChoice(remove=bool(form.remove_note_file.data))
+    upload = form.note_file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return choice
+    content = upload.read(current_app.config["NOTE_MAX_BYTES"] + 1)
+    try:
+        choice.new_file = check_note(content, current_app.config["NOTE_MAX_BYTES"], programme.note_word_limit)
+        choice.file_name = (upload.filename or "note").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    except NoteRejected as rejected:
+        form.note_file.errors = [*form.note_file.errors, str(rejected)]
+    return choice
+
+
+def _require_note(form: ApplicationForm, has_file: bool) -> None:
+    if not has_file and not form.note_text.data and not form.note_file.errors:
+        form.note_file.errors = [*form.note_file.errors, "Upload your note, or type it in the box below"]
+
+
+def _new_form(programme: Programme, data: dict | None = None) -> ApplicationForm:
+    form = ApplicationForm(formdata=None, data=data) if data is not None else ApplicationForm()
+    form.configure(slot_choices(programme), programme.note_word_limit)
+    return form
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+def apply() -> Response | str:
+    programme = _programme()
+    closed = _closed_page(programme)
+    if closed is not None:
+        return closed
+    if request.method == "GET":
+        session.setdefault(OPENED_AT, utcnow().isoformat())
+    draft = _current_draft(programme)
+    if draft is not None and draft.application_id is not None:
+        draft = None  # that draft became an application; this is a new one
+    if request.method == "GET":
+        form = _new_form(programme, draft.answers if draft else {})
+        return render_template("applications/form.html", form=form, programme=programme, draft=draft)
+
+    form = _new_form(programme)
+    valid = form.validate()
+    draft = draft or _new_draft(programme)
+    note = _read_upload(form, programme)
+    # Keep a good upload even when other answers need fixing, so nobody uploads twice.
+    if note.new_file is not None:
+        draft.note_content, draft.note_kind = note.new_file.content, note.new_file.kind
+        draft.note_name, draft.note_pages, draft.note_words = note.file_name, note.new_file.pages, note.new_file.words
+    elif note.remove:
+        draft.note_content = draft.note_kind = draft.note_name = None
+        draft.note_pages = draft.note_words = None
+    _require_note(form, draft.note_content is not None)
+    draft.answers = form.answers()
+    draft.complete = valid and not form.note_file.errors
+    draft.updated_at = utcnow()
+    db.session.commit()
+    if not draft.complete:
+        return render_template("applications/form.html", form=form, programme=programme, draft=draft)
+    return redirect(url_for("applications.check"))
+
+
+def _duplicate(existing: Application, programme: Programme) -> str:
+    resend_link(existing)
+    db.session.commit()
+    return render_template("applications/already_applied.html", programme=programme, email=existing.email)
+
+
+@bp.route("/apply/check", methods=["GET", "POST"])
+def check() -> Response | str:
+    programme = _programme()
+    draft = _current_draft(programme)
+    if draft is not None and draft.application_id is not None:
+        # Submit pressed twice, or the back button: there is one application, show it.
+        session[CONFIRMED] = draft.application_id
+        return redirect(url_for("applications.confirmation"))
+    closed = _closed_page(programme)
+    if closed is not None:
+        return closed
+    if draft is None:
+        return redirect(url_for("applications.apply"))
+    if not draft.complete:
+        return redirect(url_for("applications.apply"))
+    form = SubmitApplicationForm()
+    if form.validate_on_submit():
+        try:
+            application, _token = submit_draft(draft, programme)
+            db.session.commit()
+        except DuplicateApplication as duplicate:
+            db.session.rollback()
+            return _duplicate(duplicate.existing, programme)
+        except IntegrityError:
+            db.session.rollback()
+            db.session.refresh(draft)
+            if draft.application_id is None:
+                existing = find_by_email(programme, draft.answers["email"])
+                if existing is None:
+                    raise
+                return _duplicate(existing, programme)
+            application = db.session.get(Application, draft.application_id)
+        session[CONFIRMED] = application.id
+        session.pop(OPENED_AT, None)
+        return redirect(url_for("applications.confirmation"))
+    return render_template(
+        "applications/check.html", form=form, answers=draft.answers, draft=draft, programme=programme,
+        slots=slots_by_id(programme),
+    )
+
+
+@bp.route("/apply/confirmation")
+def confirmation() -> Response | str:
+    application_id = session.get(CONFIRMED)
+    application = db.session.get(Application, application_id) if application_id else None
+    if application is None:
+        return redirect(url_for("public.start"))
+    return render_template("applications/confirmation.html", application=application, programme=application.programme)
+
+
+def _by_token(token: str) -> Application:
+    application = find_by_token(token)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _can_change(application: Application) -> bool:
+    return not application.is_withdrawn and utcnow() < application.programme.deadline
+
+
+@bp.route("/application/<token>")
+def view(token: str) -> str:
+    application = _by_token(token)
+    return render_template("applications/view.html", application=application, programme=application.programme,
+                           token=token, can_change=_can_change(application))
+
+
+def _answers_of(application: Application) -> dict:
+    return {
+        "full_name": application.full_name, "email": application.email, "phone": application.phone or "",
+        "organisation": application.organisation, "sector": application.sector.value,
+        "job_title": application.job_title, "offer": application.offer, "expectations": application.expectations,
+        "note_text": application.note_text or "", "slots": [str(slot.id) for slot in application.slots],
+        "payer": application.payer.value, "agree_commitment": True, "agree_fee": True,
+        "agree_chatham_house": True, "agree_privacy": True,
+    }
+
+
+@bp.route("/application/<token>/change", methods=["GET", "POST"])
+def change(token: str) -> Response | str:
+    application = _by_token(token)
+    programme = application.programme
+    if not _can_change(application):
+        return render_template("applications/view.html", application=application, programme=programme,
+                               token=token, can_change=False), 403
+    if request.method == "GET":
+        form = _new_form(programme, _answers_of(application))
+        return render_template("applications/change.html", form=form, application=application, programme=programme,
+                               token=token)
+    form = _new_form(programme)
+    valid = form.validate()
+    note = _read_upload(form, programme)
+    has_file = note.new_file is not None or (application.note_file is not None and not note.remove)
+    _require_note(form, has_file)
+    if valid and not form.note_file.errors:
+        other = find_by_email(programme, form.email.data)
+        if other is not None and other.id != application.id:
+            form.email.errors = [*form.email.errors, "Another application already uses this email address"]
+        else:
+            changed = update_application(application, form.answers(), note)
+            db.session.commit()
+            return redirect(url_for("applications.view", token=token, saved="1" if changed else "0"))
+    return render_template("applications/change.html", form=form, application=application, programme=programme,
+                           token=token)
+
+
+@bp.route("/application/<token>/withdraw", methods=["GET", "POST"])
+def withdraw_application(token: str) -> Response | str:
+    application = _by_token(token)
+    if not _can_change(application):
+        return redirect(url_for("applications.view", token=token))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        withdraw(application)
+        db.session.commit()
+        return redirect(url_for("applications.view", token=token, withdrawn="1"))
+    return render_template("applications/withdraw.html", form=form, application=application, token=token)
+
+
+@bp.route("/application/find", methods=["GET", "POST"])
+def lost_link() -> str:
+    programme = _programme()
+    form = FindApplicationForm()
+    if form.validate_on_submit():
+        application = find_by_email(programme, form.email.data)
+        if application is not None:
+            resend_link(application)
+            db.session.commit()
+        # The same answer either way, so the page cannot be used to test who has applied.
+        return render_template("applications/link_sent.html", email=form.email.data, programme=programme)
+    return render_template("applications/find.html", form=form, programme=programme)
+
+
+@bp.route("/application/<token>/note")
+def download_note(token: str) -> Response:
+    application = _by_token(token)
+    note = application.note_file
+    if note is None:
+        abort(404)
+    extension = "pdf" if note.kind == "pdf" else "docx"
+    return Response(
+        note.content,
+        mimetype=note.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{application.reference}-note.{extension}"'},
+    )

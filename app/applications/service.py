@@ -1,0 +1,225 @@
+"""Turning answers into an application, and the applicant's own changes to it."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.applications.notes import CheckedNote
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Application, ApplicationDraft, ApplicationStatus, NoteFile, Payer, Programme, Sector, Slot
+from app.outbox import queue_email
+
+# No 0/O, 1/I/L: a reference read out over the phone cannot be misheard.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    return "ALS-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+
+
+def token_hash(token: str) -> str:
+    # The token carries 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_access_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_token(token: str) -> Application | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalars(select(Application).where(Application.access_token_hash == token_hash(token))).first()
+
+
+def find_by_email(programme: Programme, email: str) -> Application | None:
+    return db.session.scalars(
+        select(Application).where(Application.programme_id == programme.id, Application.email_key == email_key(email))
+    ).first()
+
+
+def private_link(token: str) -> str:
+    base = current_app.config.get("PUBLIC_URL")
+    path = url_for("applications.view", token=token)
+    return base.rstrip("/") + path if base else url_for("applications.view", token=token, _external=True)
+
+
+def snapshot(application: Application) -> dict[str, Any]:
+    """The applicant's answers as plain values, for the audit log."""
+    note = application.note_file
+    return {
+        "full_name": application.full_name,
+        "email": application.email,
+        "phone": application.phone,
+        "organisation": application.organisation,
+        "sector": application.sector.value,
+        "job_title": application.job_title,
+        "offer": application.offer,
+        "expectations": application.expectations,
+        "note_text": application.note_text,
+        "note_file_sha256": note.sha256 if note else None,
+        "slots": [slot.label for slot in application.slots],
+        "payer": application.payer.value,
+        "status": application.status.value,
+    }
+
+
+@dataclass
+class NoteChoice:
+    """What the applicant did about the uploaded note on this submission of the form."""
+
+    new_file: CheckedNote | None = None
+    file_name: str | None = None
+    remove: bool = False
+
+
+def apply_answers(application: Application, answers: dict[str, Any], programme: Programme) -> None:
+    application.full_name = answers["full_name"]
+    application.email = answers["email"]
+    application.email_key = email_key(answers["email"])
+    application.phone = answers.get("phone") or None
+    application.organisation = answers["organisation"]
+    application.sector = Sector(answers["sector"])
+    application.job_title = answers["job_title"]
+    application.offer = answers["offer"]
+    application.expectations = answers["expectations"]
+    application.note_text = answers.get("note_text") or None
+    application.payer = Payer(answers["payer"])
+    wanted = {int(slot_id) for slot_id in answers["slots"]}
+    application.slots = [slot for slot in programme.slots if slot.id in wanted]
+
+
+def note_from_draft(draft: ApplicationDraft, now: datetime) -> NoteFile | None:
+    if draft.note_content is None:
+        return None
+    return NoteFile(
+        kind=draft.note_kind or "pdf",
+        original_name=draft.note_name or "note",
+        size=len(draft.note_content),
+        sha256=hashlib.sha256(draft.note_content).hexdigest(),
+        pages=draft.note_pages,
+        words=draft.note_words,
+        content=draft.note_content,
+        uploaded_at=now,
+    )
+
+
+def note_from_upload(note: CheckedNote, name: str, now: datetime) -> NoteFile:
+    return NoteFile(kind=note.kind, original_name=name, size=len(note.content), sha256=note.sha256,
+                    pages=note.pages, words=note.words, content=note.content, uploaded_at=now)
+
+
+class DuplicateApplication(Exception):
+    def __init__(self, existing: Application) -> None:
+        super().__init__(existing.reference)
+        self.existing = existing
+
+
+def submit_draft(draft: ApplicationDraft, programme: Programme) -> tuple[Application, str | None]:
+    """Create the application a draft describes, once. Returns it and, if new, its private token.
+
+    A second press of submit finds the application the draft already became. The same email
+    applying twice raises DuplicateApplication. Arriving after the deadline from a form opened in
+    time is accepted, marked late, for the organiser to decide.
+    """
+    if draft.application_id is not None:
+        existing = db.session.get(Application, draft.application_id)
+        if existing is not None:
+            return existing, None
+    answers = draft.answers
+    duplicate = find_by_email(programme, answers["email"])
+    if duplicate is not None:
+        raise DuplicateApplication(duplicate)
+    now = utcnow()
+    late = now >= programme.deadline
+    token, hashed = new_access_token()
+    application = Application(
+        programme=programme,
+        status=ApplicationStatus.LATE if late else ApplicationStatus.SUBMITTED,
+        late=late,
+        agreed_at=now,
+        submitted_at=now,
+        updated_at=now,
+        access_token_hash=hashed,
+        source="form",
+    )
+    apply_answers(application, answers, programme)
+    application.note_file = note_from_draft(draft, now)
+    for _ in range(10):
+        application.reference = new_reference()
+        if not db.session.scalars(select(Application.id).where(Application.reference == application.reference)).first():
+            break
+    db.session.add(application)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request for the same draft or email won the race: show what it created.
+        db.session.rollback()
+        raise
+    draft.application_id = application.id
+    audit.record("applicant", "application.submitted", f"application:{application.reference}", after=snapshot(application))
+    queue_email(application.email, "application_received", application=application, programme=programme,
+                link=private_link(token))
+    return application, token
+
+
+def resend_link(application: Application) -> None:
+    """A new private link replaces the old one (only its hash is stored, so it cannot be re-sent)."""
+    token, hashed = new_access_token()
+    application.access_token_hash = hashed
+    audit.record("applicant", "application.link_resent", f"application:{application.reference}")
+    queue_email(application.email, "private_link", application=application, programme=application.programme,
+                link=private_link(token))
+
+
+def update_application(application: Application, answers: dict[str, Any], note: NoteChoice) -> bool:
+    """The applicant's own change before the deadline. Returns False when nothing changed."""
+    before = snapshot(application)
+    now = utcnow()
+    apply_answers(application, answers, application.programme)
+    if note.new_file is not None:
+        application.note_file = note_from_upload(note.new_file, note.file_name or "note", now)
+    elif note.remove:
+        application.note_file = None
+    after = snapshot(application)
+    old, new = audit.changed_fields(before, after)
+    if not new:
+        return False
+    application.updated_at = now
+    audit.record("applicant", "application.changed", f"application:{application.reference}", before=old, after=new)
+    queue_email(application.email, "application_changed", application=application, programme=application.programme,
+                changed=sorted(new))
+    return True
+
+
+def withdraw(application: Application) -> None:
+    before = application.status.value
+    now = utcnow()
+    application.status = ApplicationStatus.WITHDRAWN
+    application.withdrawn_at = now
+    application.updated_at = now
+    audit.record("applicant", "application.withdrawn", f"application:{application.reference}",
+                 before={"status": before}, after={"status": application.status.value})
+    queue_email(application.email, "application_withdrawn", application=application, programme=application.programme)
+
+
+def slot_choices(programme: Programme) -> list[tuple[str, str]]:
+    return [(str(slot.id), slot.label) for slot in programme.slots]
+
+
+def slots_by_id(programme: Programme) -> dict[str, Slot]:
+    return {str(slot.id): slot for slot in programme.slots}

@@ -1,0 +1,146 @@
+"""The `als` command: Flask's commands (run, db, shell) plus ours, registered in init_app."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from app import audit
+from app.clock import LONDON, format_london, utcnow
+from app.extensions import db
+from app.models import Application, Programme, Slot
+from app.programmes import create_default_programme, current_programme
+
+
+def _create_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Action Learning Sets: applications, selection, fees and schedules."""
+
+
+def _parse_london(value: str, option: str) -> datetime:
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            naive = datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+        if pattern == "%Y-%m-%d":
+            naive = naive.replace(hour=17)
+        return naive.replace(tzinfo=LONDON)
+    raise click.BadParameter("use YYYY-MM-DD HH:MM in UK time, e.g. 2026-12-04 17:00", param_hint=option)
+
+
+def _pounds_to_pence(value: str) -> int:
+    try:
+        pounds = Decimal(value.replace("£", "").replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise click.BadParameter("give the fee in pounds, e.g. 50 or 47.50", param_hint="--fee") from exc
+    pence = pounds * 100
+    if pence < 0 or pence != pence.to_integral_value():
+        raise click.BadParameter("give the fee in pounds and whole pence", param_hint="--fee")
+    return int(pence)
+
+
+def describe(programme: Programme) -> str:
+    slots = "\n".join(f"    - {slot.label}" for slot in programme.slots) or "    (none)"
+    opens = format_london(programme.opens_at) if programme.opens_at else "now (no opening date)"
+    count = db.session.scalar(select(func.count()).select_from(Application).where(Application.programme_id == programme.id))
+    return (
+        f"Programme: {programme.name}\n"
+        f"  Opens:            {opens}\n"
+        f"  Deadline:         {format_london(programme.deadline)}\n"
+        f"  Sessions:         {programme.sessions}\n"
+        f"  Fee per session:  £{programme.fee_per_session_pence / 100:,.2f} (total £{programme.total_fee_pence / 100:,.2f}, paid up front)\n"
+        f"  Set size:         {programme.min_set_size}–{programme.max_set_size}\n"
+        f"  Note word limit:  {programme.note_word_limit:,}\n"
+        f"  Places and times:\n{slots}\n"
+        f"  Applications:     {count}"
+    )
+
+
+def _set_slots(programme: Programme, labels: tuple[str, ...]) -> None:
+    wanted = [label.strip() for label in labels if label.strip()]
+    existing = {slot.label: slot for slot in programme.slots}
+    for label, slot in existing.items():
+        if label not in wanted:
+            used = db.session.scalar(
+                select(func.count()).select_from(Application).where(Application.slots.any(Slot.id == slot.id))
+            )
+            if used:
+                raise click.ClickException(f"{used} application(s) chose “{label}”; it cannot be removed.")
+            programme.slots.remove(slot)
+    for position, label in enumerate(wanted):
+        slot = existing.get(label) or Slot(label=label)
+        slot.position = position
+        if slot not in programme.slots:
+            programme.slots.append(slot)
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("programme")
+    @click.option("--name")
+    @click.option("--deadline", help="UK time, YYYY-MM-DD HH:MM")
+    @click.option("--opens", help="UK time, YYYY-MM-DD HH:MM, or 'now'")
+    @click.option("--sessions", type=click.IntRange(1, 24))
+    @click.option("--fee", help="fee per session in pounds, e.g. 50")
+    @click.option("--min-size", type=click.IntRange(2, 20))
+    @click.option("--max-size", type=click.IntRange(2, 20))
+    @click.option("--word-limit", type=click.IntRange(50, 5000))
+    @click.option("--slot", "slots", multiple=True, help="a place and time; repeat for each (replaces the list)")
+    def programme_command(name, deadline, opens, sessions, fee, min_size, max_size, word_limit, slots) -> None:  # type: ignore[no-untyped-def]
+        """Show the programme's settings, or change them. Creates the default programme if none exists."""
+        programme = current_programme()
+        if programme is None:
+            programme = create_default_programme(utcnow())
+            audit.record("system", "programme.created", "programme:new")
+            db.session.commit()
+            click.echo("Created a programme open for applications, with the brief's defaults.")
+        before = describe(programme)
+        if name:
+            programme.name = name.strip()
+        if deadline:
+            programme.deadline = _parse_london(deadline, "--deadline")
+        if opens:
+            programme.opens_at = None if opens == "now" else _parse_london(opens, "--opens")
+        if sessions:
+            programme.sessions = sessions
+        if fee:
+            programme.fee_per_session_pence = _pounds_to_pence(fee)
+        if min_size:
+            programme.min_set_size = min_size
+        if max_size:
+            programme.max_set_size = max_size
+        if word_limit:
+            programme.note_word_limit = word_limit
+        if slots:
+            _set_slots(programme, slots)
+        if programme.min_set_size > programme.max_set_size:
+            raise click.ClickException("--min-size must not be larger than --max-size")
+        if programme.opens_at and programme.opens_at >= programme.deadline:
+            raise click.ClickException("the programme must open before its deadline")
+        after = describe(programme)
+        if after != before:
+            audit.record("cli", "programme.changed", f"programme:{programme.id}", {"settings": before}, {"settings": after})
+            db.session.commit()
+        click.echo(after)
+
+    @app.cli.command("demo")
+    @click.option("--applicants", default=140, show_default=True, type=click.IntRange(1, 20000))
+    @click.option("--seed", default=1, show_default=True, type=int)
+    def demo_command(applicants: int, seed: int) -> None:
+        """Fill the database with realistic, varied fake applications."""
+        from app.demo import add_demo_applications
+
+        programme = current_programme() or create_default_programme(utcnow())
+        added = add_demo_applications(programme, applicants, seed)
+        db.session.commit()
+        click.echo(f"Added {added} demo application(s) to {programme.name} (seed {seed}).")

@@ -1,0 +1,170 @@
+"""applications, drafts, outbox and audit
+
+Revision ID: 3819fb102f4c
+Revises: 
+Create Date: 2026-11-23 19:15:25.931244
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '3819fb102f4c'
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+
+    op.create_table('audit_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('actor', sa.String(length=320), nullable=False),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('target', sa.String(length=100), nullable=False),
+    sa.Column('before', sa.JSON(), nullable=True),
+    sa.Column('after', sa.JSON(), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_event_target'), ['target'], unique=False)
+
+    op.create_table('outbox_email',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('to_address', sa.String(length=320), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('template', sa.String(length=100), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('outbox_email', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_email_sent_at'), ['sent_at'], unique=False)
+
+    op.create_table('programme',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('opens_at', sa.DateTime(), nullable=True),
+    sa.Column('deadline', sa.DateTime(), nullable=False),
+    sa.Column('sessions', sa.Integer(), nullable=False),
+    sa.Column('fee_per_session_pence', sa.Integer(), nullable=False),
+    sa.Column('min_set_size', sa.Integer(), nullable=False),
+    sa.Column('max_set_size', sa.Integer(), nullable=False),
+    sa.Column('note_word_limit', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('application',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=12), nullable=False),
+    sa.Column('status', sa.Enum('submitted', 'eligible', 'ineligible', 'selected', 'waiting_list', 'not_selected', 'withdrawn', 'late', name='applicationstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('full_name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('email_key', sa.String(length=320), nullable=False),
+    sa.Column('phone', sa.String(length=40), nullable=True),
+    sa.Column('organisation', sa.String(length=200), nullable=False),
+    sa.Column('sector', sa.Enum('public', 'private', 'voluntary', name='sector', native_enum=False, length=20), nullable=False),
+    sa.Column('job_title', sa.String(length=200), nullable=False),
+    sa.Column('offer', sa.Text(), nullable=False),
+    sa.Column('expectations', sa.Text(), nullable=False),
+    sa.Column('note_text', sa.Text(), nullable=True),
+    sa.Column('payer', sa.Enum('self', 'organisation', name='payer', native_enum=False, length=20), nullable=False),
+    sa.Column('agreed_at', sa.DateTime(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+    sa.Column('access_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('access_token_hash'),
+    sa.UniqueConstraint('programme_id', 'email_key', name='uq_application_programme_email'),
+    sa.UniqueConstraint('reference')
+    )
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.create_index('ix_application_status', ['programme_id', 'status'], unique=False)
+
+    op.create_table('slot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=200), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('programme_id', 'label')
+    )
+    op.create_table('application_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('complete', sa.Boolean(), nullable=False),
+    sa.Column('note_name', sa.String(length=255), nullable=True),
+    sa.Column('note_kind', sa.String(length=10), nullable=True),
+    sa.Column('note_pages', sa.Integer(), nullable=True),
+    sa.Column('note_words', sa.Integer(), nullable=True),
+    sa.Column('note_content', sa.LargeBinary(), nullable=True),
+    sa.Column('application_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('application_id'),
+    sa.UniqueConstraint('key')
+    )
+    op.create_table('application_slot',
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['slot_id'], ['slot.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('application_id', 'slot_id')
+    )
+    op.create_table('note_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('pages', sa.Integer(), nullable=True),
+    sa.Column('words', sa.Integer(), nullable=True),
+    sa.Column('content', sa.LargeBinary(), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('application_id')
+    )
+
+
+
+def downgrade():
+
+    op.drop_table('note_file')
+    op.drop_table('application_slot')
+    op.drop_table('application_draft')
+    op.drop_table('slot')
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.drop_index('ix_application_status')
+
+    op.drop_table('application')
+    op.drop_table('programme')
+    with op.batch_alter_table('outbox_email', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_email_sent_at'))
+
+    op.drop_table('outbox_email')
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_event_target'))
+        batch_op.drop_index(batch_op.f('ix_audit_event_at'))
+
+    op.drop_table('audit_event')
+

@@ -1,0 +1,123 @@
+"""An application to a programme, and the note that comes with it."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, Enum, ForeignKey, Index, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.extensions import db
+from app.models.programme import Programme, Slot
+from app.models.types import UTCDateTime
+
+
+class Sector(enum.Enum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+    VOLUNTARY = "voluntary"
+
+    @property
+    def label(self) -> str:
+        return {"public": "Public sector", "private": "Private sector", "voluntary": "Voluntary sector"}[self.value]
+
+
+class Payer(enum.Enum):
+    SELF = "self"
+    ORGANISATION = "organisation"
+
+    @property
+    def label(self) -> str:
+        return {"self": "I will pay", "organisation": "My organisation will pay"}[self.value]
+
+
+class ApplicationStatus(enum.Enum):
+    SUBMITTED = "submitted"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    SELECTED = "selected"
+    WAITING_LIST = "waiting_list"
+    NOT_SELECTED = "not_selected"
+    WITHDRAWN = "withdrawn"
+    LATE = "late"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+application_slot = Table(
+    "application_slot",
+    db.metadata,
+    Column("application_id", ForeignKey("application.id", ondelete="CASCADE"), primary_key=True),
+    Column("slot_id", ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def _enum(kind: type[enum.Enum]) -> Enum:
+    # Store the lower-case values, not the member names, so the database reads like the product.
+    return Enum(kind, values_callable=lambda members: [m.value for m in members], native_enum=False, length=20)
+
+
+class Application(db.Model):
+    __table_args__ = (
+        UniqueConstraint("programme_id", "email_key", name="uq_application_programme_email"),
+        Index("ix_application_status", "programme_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), default=ApplicationStatus.SUBMITTED)
+    late: Mapped[bool] = mapped_column(default=False)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    # Lower-cased email: one application per person per programme, whatever the capitals.
+    email_key: Mapped[str] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    organisation: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[Sector] = mapped_column(_enum(Sector))
+    job_title: Mapped[str] = mapped_column(String(200))
+    offer: Mapped[str] = mapped_column(Text)
+    expectations: Mapped[str] = mapped_column(Text)
+    note_text: Mapped[str | None] = mapped_column(Text)
+    payer: Mapped[Payer] = mapped_column(_enum(Payer))
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(20), default="form")
+
+    programme: Mapped[Programme] = relationship()
+    slots: Mapped[list[Slot]] = relationship(secondary=application_slot, order_by="Slot.position")
+    note_file: Mapped[NoteFile | None] = relationship(
+        back_populates="application", cascade="all, delete-orphan", uselist=False
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status is ApplicationStatus.WITHDRAWN
+
+
+class NoteFile(db.Model):
+    """An uploaded note, kept in the database with its checksum; never on disk under its own name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "pdf" or "docx", judged by content
+    original_name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int | None]
+    words: Mapped[int | None]
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application | None] = relationship(back_populates="note_file")
+
+    @property
+    def media_type(self) -> str:
+        if self.kind == "pdf":
+            return "application/pdf"
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -1,0 +1,26 @@
+"""Cleaning text typed or pasted by people: any script is welcome, control characters are not."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 control characters except tab and newline; also stray surrogates and non-characters
+# that some pastes carry. Carriage returns are normalised to newlines first.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_WORD = re.compile(r"\S+")
+
+
+def clean_text(value: str | None, multiline: bool = False) -> str:
+    """NFC-normalised text without control characters; single-line values lose tabs/newlines too."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text)
+    if not multiline:
+        text = " ".join(text.split())
+    return text.strip()
+
+
+def count_words(text: str) -> int:
+    """Words as GOV.UK's word count counts them: runs of non-space characters."""
+    return len(_WORD.findall(text))

@@ -1,0 +1,87 @@
+"""Templates, security headers and error pages shared by every blueprint."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from markupsafe import Markup, escape
+
+from app.clock import format_date, format_london
+
+
+def format_money(pence: int) -> str:
+    """£50, £300, £1,234.50: whole pounds without pence, as people write fees."""
+    pounds, rest = divmod(abs(pence), 100)
+    text = f"£{pounds:,}" if rest == 0 else f"£{pounds:,}.{rest:02d}"
+    return f"-{text}" if pence < 0 else text
+
+
+def nl2br(value: object) -> Markup:
+    lines = str(value or "").split("\n")
+    return Markup("<br>").join(escape(line) for line in lines)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.template_folder),  # type: ignore[arg-type]
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    # GOV.UK's template reads many optional parameters; missing ones must render as nothing.
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.filters["london"] = format_london
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["nl2br"] = nl2br
+    WTFormsHelpers(app)
+
+    @app.before_request
+    def make_nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.context_processor
+    def inject_nonce() -> dict[str, str]:
+        return {"cspNonce": g.get("csp_nonce", "")}
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        nonce = g.get("csp_nonce", "")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        # Private links carry a secret token in the URL: never leak it to other sites.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if request.path.startswith(("/application/", "/apply")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return render_template("errors/session_expired.html"), 400
+
+    @app.errorhandler(404)
+    def not_found(error):  # type: ignore[no-untyped-def]
+        return render_template("errors/not_found.html"), 404
+
+    @app.errorhandler(413)
+    def too_large(error):  # type: ignore[no-untyped-def]
+        return render_template("errors/too_large.html"), 413
+
+    @app.errorhandler(500)
+    def server_error(error):  # type: ignore[no-untyped-def]
+        return render_template("errors/server_error.html"), 500

@@ -1,0 +1,1 @@
+"""Spreadsheet writers and readers: pure Python + openpyxl, no Flask, no database."""

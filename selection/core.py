@@ -1,0 +1,178 @@
+"""form_sets: the one entry point. Slot model -> split into sets -> guard -> explain."""
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from .decompose import split_slot
+from .explain import diagnose, slot_shortage, unplaced_reason
+from .master import SlotModel, solve_master
+from .scorecard import check_set
+from .types import Candidate, FormedSet, Rules, SelectionResult, Unplaced
+from .units import build_units, offered_slots
+
+
+def draw_lottery(candidates: Sequence[Candidate], seed: int) -> dict[str, int]:
+    """Lottery numbers 1..N (1 = luckiest), drawn over ids sorted by id so that the order in
+    which applications arrived can never matter; the same seed gives the same draw."""
+    ids = sorted(c.id for c in candidates)
+    numbers = list(range(1, len(ids) + 1))
+    random.Random(seed).shuffle(numbers)
+    return dict(zip(ids, numbers))
+
+
+def _validate(rules: Rules) -> None:
+    if rules.min_size < 1 or rules.max_size < rules.min_size:
+        raise ValueError(f"set sizes {rules.min_size}..{rules.max_size} are not a valid range")
+    if rules.sets is not None and rules.sets < 0:
+        raise ValueError("the number of sets cannot be negative")
+    if rules.solver not in ("cbc", "highs"):
+        raise ValueError(f"unknown solver {rules.solver!r} (use 'cbc' or 'highs')")
+
+
+def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None) -> SelectionResult:
+    """Form balanced sets from `candidates` under `rules`; never returns a set that breaks a hard rule."""
+    rules = rules or Rules()
+    _validate(rules)
+    start = time.monotonic()
+    deadline = start + rules.time_limit
+    by_id = {c.id: c for c in candidates}
+    lottery = draw_lottery(candidates, rules.seed)
+    result = SelectionResult(status="infeasible", gap=None, seconds=0.0, seed=rules.seed,
+                             solver=rules.solver, lottery=lottery)
+    units, problems = build_units(candidates, rules)
+    slots = offered_slots(candidates, rules)
+
+    def finish() -> SelectionResult:
+        result.seconds = time.monotonic() - start
+        return result
+
+    def nobody(reason: str) -> None:
+        result.unplaced = [Unplaced(c.id, reason) for c in sorted(candidates, key=lambda c: c.id)]
+
+    if problems:
+        result.explanation = ["No sets were formed because the rules contradict each other:"] + problems
+        nobody("no sets were formed: the rules contradict each other (see the explanation)")
+        return finish()
+
+    model = SlotModel(units, slots, by_id, rules)
+    master = solve_master(model, by_id, lottery, rules, deadline)
+    if master.infeasible:
+        result.explanation = ["No sets can keep every rule:"] + diagnose(
+            candidates, units, slots, rules, max(deadline, time.monotonic() + 10))
+        nobody("no sets were formed: the rules cannot all hold (see the explanation)")
+        return finish()
+    if master.timed_out:
+        result.status = "timed_out"
+        result.explanation = [f"No solution was found within the time limit of {rules.time_limit:g} s; "
+                              f"this does not prove that none exists. Allow more time."]
+        nobody("no sets were formed: the solver ran out of time")
+        return finish()
+
+    # Split each slot's people into its sets.
+    by_slot: dict[str, list[int]] = defaultdict(list)
+    for ui, slot in sorted(master.slot_of.items()):
+        by_slot[slot].append(ui)
+    exact = master.proven
+    notes: list[str] = []
+    raw: list[tuple[str, list[str], str | None]] = []   # (slot, member ids, pinned name)
+    dropped_ids: set[str] = set()
+    for slot in slots:
+        uids, n = by_slot.get(slot, []), master.n_sets.get(slot, 0)
+        if not uids or n == 0:
+            continue
+        people = sum(units[u].size for u in uids)
+        polish = min(2.0, 0.2 + 0.002 * people)
+        groups, dropped, note = split_slot(uids, units, n, by_id, rules, deadline, polish)
+        if note:
+            exact = False
+            notes.append(f"At {slot}: {note}.")
+        dropped_ids.update(m for u in dropped for m in units[u].members)
+        for g in groups:
+            pins = {units[u].pin for u in g if units[u].pin is not None}
+            members = sorted((m for u in g for m in units[u].members),
+                             key=lambda m: (by_id[m].sector, by_id[m].label, m))
+            raw.append((slot, members, pins.pop() if pins else None))
+
+    # Names: pinned sets keep their pinned names; the rest are numbered in slot order.
+    taken = {name for _, _, name in raw if name}
+    counter = 0
+    for slot, members, pin in raw:
+        name = pin
+        if name is None:
+            counter += 1
+            while f"Set {counter}" in taken:
+                counter += 1
+            name = f"Set {counter}"
+        card = check_set(members, slot, by_id, rules, name=name)
+        if card.broken:
+            # Guard: should never fire, but a set that breaks a hard rule is never returned.
+            exact = False
+            notes.append(f"A draft set at {slot} was dissolved because {card.broken[0]}.")
+            dropped_ids.update(members)
+            continue
+        result.sets.append(FormedSet(name=name, slot=slot, members=members, scorecard=card))
+    result.sets.sort(key=lambda s: (int(s.name[4:]) if s.name[4:].isdigit() else 10**9, s.name))
+
+    placed = {m for s in result.sets for m in s.members}
+    unit_of = {m: u for u in units for m in u.members}
+    for c in sorted(candidates, key=lambda c: c.id):
+        if c.id in placed:
+            continue
+        if c.id in dropped_ids:
+            reason = "could not be fitted into a set at their place/time without breaking a rule"
+        else:
+            reason = unplaced_reason(c, unit_of[c.id], candidates, rules, result.sets, by_id, lottery)
+        result.unplaced.append(Unplaced(c.id, reason))
+    pinned_left = [by_id[u.id].label for u in result.unplaced if u.id in rules.pins]
+    if pinned_left:
+        notes.append("Pinned but not placed: " + ", ".join(pinned_left) + ".")
+
+    result.status = "optimal" if exact else "feasible"
+    result.gap = 0.0 if exact else master.gap
+    result.explanation = _explain(candidates, rules, result, master.n_sets, slots, exact, master.gap) + notes
+    return finish()
+
+
+def _explain(candidates: Sequence[Candidate], rules: Rules, result: SelectionResult,
+             n_sets: dict[str, int], slots: tuple[str, ...], exact: bool, gap: float | None) -> list[str]:
+    lines = []
+    placed = result.placed
+    proof = ("This is proven optimal for placing people (most placed, then by priority, then by "
+             "lottery)." if exact else
+             "The solver stopped before proving this is the best placement"
+             + (f" (gap {gap:.2%})." if gap is not None else "."))
+    lines.append(f"Placed {placed} of {len(candidates)} applicants in {len(result.sets)} sets. {proof}")
+    if rules.sets is not None:
+        lines.append(f"Exactly {rules.sets} sets were asked for; this limits the places to "
+                     f"{rules.sets * rules.max_size}.")
+    unplaced_ids = {u.id for u in result.unplaced}
+    for slot in slots:
+        here = [s for s in result.sets if s.slot == slot]
+        waiting = [c for c in candidates if c.id in unplaced_ids and slot in c.slots]
+        if not here:
+            why = slot_shortage(candidates, slot, rules)
+            if why:
+                lines.append(f"No set at {slot}: {why}.")
+            continue
+        size = sum(len(s.members) for s in here)
+        lines.append(f"{slot}: {len(here)} set(s), {size} people.")
+        if not waiting:
+            continue
+        if size == len(here) * rules.max_size:
+            lines.append(f"The sets at {slot} are full, and {len(waiting)} applicants who could attend are left out.")
+        if rules.require_all_sectors:
+            able = Counter(c.sector for c in candidates if slot in c.slots)
+            for k in rules.sectors:
+                if able[k] == len(here):
+                    lines.append(f"Only {able[k]} {k}-sector applicants can attend {slot}, so at most "
+                                 f"{able[k]} sets there can include one; allow sets without a {k} member, "
+                                 f"or offer another place/time, to place more people.")
+    prev = sum(s.scorecard.previous_pairs for s in result.sets)
+    if rules.avoid_previous_pairs and prev:
+        lines.append(f"{prev} pair(s) of people who were in a set together before could not be separated.")
+    lines.append("Sector mix, balance attributes and previous-set pairs are then improved set by set; "
+                 "those soft goals are best effort and not part of the optimality proof.")
+    return lines

@@ -1,0 +1,175 @@
+"""Plain-English reasons: why a person was left out, which rule binds, why no answer exists."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+
+import pulp
+
+from .master import SlotModel
+from .scorecard import check_set, org_key
+from .solver import solve
+from .types import Candidate, FormedSet, Rules
+from .units import Unit
+
+
+def _able(candidates: Sequence[Candidate], slot: str) -> list[Candidate]:
+    return [c for c in candidates if slot in c.slots]
+
+
+def slot_shortage(candidates: Sequence[Candidate], slot: str, rules: Rules) -> str | None:
+    """Why no set at all can form at `slot`, whatever else happens; None if one could."""
+    able = _able(candidates, slot)
+    if len(able) < rules.min_size:
+        return f"only {len(able)} applicants can attend {slot} (a set needs {rules.min_size})"
+    if rules.require_all_sectors:
+        counts = Counter(c.sector for c in able)
+        for k in rules.sectors:
+            if counts[k] == 0:
+                return (f"no {k}-sector applicant can attend {slot}, so no set there can include "
+                        f"every sector")
+    if rules.separate_organisations:
+        distinct = len({org_key(c.organisation) for c in able})
+        if distinct < rules.min_size:
+            return (f"the applicants who can attend {slot} come from only {distinct} organisations "
+                    f"(a set needs {rules.min_size} people from different organisations)")
+    return None
+
+
+def unplaced_reason(c: Candidate, unit: Unit, candidates: Sequence[Candidate], rules: Rules,
+                    sets: list[FormedSet], by_id: dict[str, Candidate], lottery: dict[str, int]) -> str:
+    if not unit.slots:
+        return "cannot attend any of the places/times offered"
+    parts = []
+    for slot in sorted(unit.slots):
+        parts.append(_reason_at(c, unit, slot, candidates, rules, sets, by_id, lottery))
+    text = parts[0] if len(parts) == 1 else "; ".join(parts)
+    if unit.size > 1:
+        others = [by_id[m].label for m in unit.members if m != c.id]
+        text += f" (must be placed together with {', '.join(others)})"
+    return text
+
+
+def _reason_at(c: Candidate, unit: Unit, slot: str, candidates: Sequence[Candidate], rules: Rules,
+               sets: list[FormedSet], by_id: dict[str, Candidate], lottery: dict[str, int]) -> str:
+    shortage = slot_shortage(candidates, slot, rules)
+    if shortage:
+        return f"no set at their place/time: {shortage}"
+    here = [s for s in sets if s.slot == slot]
+    if not here:
+        return (f"no set was formed at {slot}: too few of the applicants there could make up a set "
+                f"that keeps every rule")
+    org = org_key(c.organisation)
+    if rules.separate_organisations and all(
+            any(org_key(by_id[m].organisation) == org for m in s.members) for s in here):
+        return f"a colleague from {c.organisation} was placed in every set at {slot}"
+    partners = {b if a == c.id else a for a, b in rules.never_together if c.id in (a, b)}
+    if partners and all(partners & set(s.members) for s in here):
+        return f"every set at {slot} has someone they must not be with"
+    open_sets = [s for s in here if len(s.members) + unit.size <= rules.max_size]
+    if not open_sets:
+        placed = [by_id[m] for s in here for m in s.members]
+        if all(p.priority > c.priority for p in placed):
+            return f"all places at {slot} were filled by higher-priority applicants"
+        rivals = [p for p in placed if p.priority == c.priority]
+        if rivals:
+            return (f"lost the lottery among priority {c.priority} applicants for {slot} "
+                    f"(lottery number {lottery[c.id]}; places there went to lower numbers or were "
+                    f"needed for the sector and organisation rules)")
+        return f"all sets at {slot} are full ({rules.max_size} members each)"
+    for s in open_sets:
+        card = check_set(list(s.members) + list(unit.members), slot, by_id, rules)
+        if card.broken:
+            continue
+        return (f"left out at {slot} although {s.name} had room: the solver stopped before "
+                f"proving the best placement")
+    card = check_set(list(open_sets[0].members) + list(unit.members), slot, by_id, rules,
+                     name=open_sets[0].name)
+    return f"could not join a set at {slot} without breaking a rule ({card.broken[0]})"
+
+
+# ---- infeasibility ---------------------------------------------------------------------
+def _max_sets(units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candidate], rules: Rules,
+              deadline: float, sense: int) -> int | None:
+    model = SlotModel(units, slots, by_id, rules, relax=frozenset({"sets"}))
+    model.prob.sense = sense
+    model.prob.setObjective(pulp.lpSum(model.n.values()))
+    out = solve(model.prob, rules.solver, max(0.5, deadline - time.monotonic()), rules.seed)
+    if not out.has_solution:
+        return None
+    return int(round(sum(v.varValue or 0 for v in model.n.values())))
+
+
+def _feasible(units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candidate], rules: Rules,
+              relax: frozenset[str], deadline: float) -> bool | None:
+    model = SlotModel(units, slots, by_id, rules, relax=relax)
+    model.prob.setObjective(pulp.lpSum([]))
+    out = solve(model.prob, rules.solver, max(0.5, deadline - time.monotonic()), rules.seed)
+    return True if out.has_solution else (False if out.infeasible else None)
+
+
+def diagnose(candidates: Sequence[Candidate], units: list[Unit], slots: tuple[str, ...], rules: Rules,
+             deadline: float) -> list[str]:
+    """Which rule makes the problem infeasible, by how much, and the smallest relaxation."""
+    by_id = {c.id: c for c in candidates}
+    lines: list[str] = []
+    # Pinned places/times that cannot host a set at all.
+    pin_slots: Counter = Counter()
+    for u in units:
+        if u.pin is not None and u.pin in rules.pinned_slots:
+            pin_slots[rules.pinned_slots[u.pin]] += 1
+    for slot, k in sorted(pin_slots.items()):
+        shortage = slot_shortage(candidates, slot, rules)
+        if shortage:
+            lines.append(f"{k} pinned set(s) must meet at {slot}, but {shortage}; pin them elsewhere "
+                         f"or remove the pins")
+            continue
+        able = _able(candidates, slot)
+        if rules.require_all_sectors:
+            counts = Counter(c.sector for c in able)
+            for sector in rules.sectors:
+                if counts[sector] < k:
+                    lines.append(f"{k} sets are pinned to {slot}, but only {counts[sector]} {sector}-sector "
+                                 f"applicants can attend it, so at most {counts[sector]} sets there can "
+                                 f"include one; allow sets without a {sector} member, or pin fewer sets there")
+        if k * rules.min_size > len(able):
+            lines.append(f"{k} sets are pinned to {slot}, needing at least {k * rules.min_size} people, "
+                         f"but only {len(able)} can attend it; pin fewer sets there")
+    if rules.sets is not None:
+        hi = _max_sets(units, slots, by_id, rules, deadline, pulp.LpMaximize)
+        lo = _max_sets(units, slots, by_id, rules, deadline, pulp.LpMinimize)
+        if hi is not None and rules.sets > hi:
+            why = f"at most {hi} can be formed under the other rules"
+            if rules.require_all_sectors:
+                counts = Counter(c.sector for c in candidates)
+                scarce = min(rules.sectors, key=lambda k: counts[k])
+                if counts[scarce] < rules.sets:
+                    why = (f"only {counts[scarce]} {scarce}-sector applicants applied, so at most "
+                           f"{counts[scarce]} sets can include one")
+            lines.append(f"you asked for exactly {rules.sets} sets, but {why} (short by {rules.sets - hi}); "
+                         f"ask for {hi} sets" + (", or allow sets without every sector"
+                                                 if rules.require_all_sectors else ""))
+        elif lo is not None and rules.sets < lo:
+            lines.append(f"you asked for exactly {rules.sets} sets, but the pins need at least {lo} "
+                         f"(over by {lo - rules.sets}); ask for {lo} sets or remove some pins")
+        elif hi is None:
+            lines.append(f"you asked for exactly {rules.sets} sets, but no number of sets keeps the other rules")
+    # Which single relaxation would make it feasible.
+    options = []
+    if rules.sets is not None:
+        options.append(("sets", "not fixing the number of sets"))
+    if rules.require_all_sectors:
+        options.append(("sectors", "allowing sets without every sector"))
+    if rules.pinned_slots:
+        options.append(("pinned_slots", "removing the place/time pins"))
+    if rules.pins:
+        options.append(("pins", "removing the pins"))
+    works = [text for key, text in options
+             if _feasible(units, slots, by_id, rules, frozenset({key}), deadline)]
+    if works:
+        lines.append("Any one of these would make it feasible: " + "; ".join(works) + ".")
+    elif not lines:
+        lines.append("The pins, pairs and set count cannot all hold together; no single relaxation "
+                     "(set count, sectors, pins) is enough on its own.")
+    return lines

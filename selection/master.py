@@ -1,0 +1,183 @@
+"""The symmetry-free slot model: decide per place/time, not per set.
+
+z[u,s] = 1 when unit u (a person, or people who must share a set) is placed at slot s;
+n[s]   = number of sets at slot s.
+Sets at one slot are interchangeable, so deciding only "who goes to which slot and how
+many sets there" removes the symmetry that drowns an x[person,set] model. The per-slot
+constraints below are exactly the conditions under which the slot's people can be dealt
+into n[s] valid sets (see decompose.py); the few side rules they cannot express exactly
+(never-together, orgs spanning sectors) are repaired there.
+
+Objective, lexicographic by sequential solves (each level fixed before the next, so no
+huge weights that would break solver tolerances):
+  1. as many people placed as possible;
+  2. per priority level, highest first: as many of that level as possible;
+  3. lottery: among what is left tied, maximise the sum of lottery scores.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pulp
+
+from .solver import Outcome, solve
+from .types import Candidate, Rules
+from .units import Unit
+
+
+@dataclass
+class MasterResult:
+    proven: bool = True
+    infeasible: bool = False
+    timed_out: bool = False
+    gap: float | None = None
+    slot_of: dict[int, str] = field(default_factory=dict)   # unit index -> slot
+    n_sets: dict[str, int] = field(default_factory=dict)
+    phases: list[str] = field(default_factory=list)
+
+
+class SlotModel:
+    def __init__(self, units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candidate],
+                 rules: Rules, relax: frozenset[str] = frozenset()) -> None:
+        """`relax` names rules to drop, used when diagnosing infeasibility:
+        "sets", "sectors", "pins", "pinned_slots"."""
+        self.units, self.slots, self.rules = units, slots, rules
+        self.prob = pulp.LpProblem("slots", pulp.LpMaximize)
+        self.z: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.n: dict[int, pulp.LpVariable] = {}
+        at: dict[int, list[int]] = defaultdict(list)   # slot index -> unit indices
+        for ui, u in enumerate(units):
+            allowed = u.slots
+            if "pinned_slots" in relax and u.pin is not None:
+                allowed = frozenset(s for s in slots if all(s in by_id[m].slots for m in u.members))
+            for si, s in enumerate(slots):
+                if s in allowed:
+                    # names are indices only: PuLP warns about spaces/punctuation in names
+                    self.z[ui, si] = pulp.LpVariable(f"z_{ui}_{si}", cat=pulp.LpBinary)
+                    at[si].append(ui)
+        self.at = at
+        for si, s in enumerate(slots):
+            people = sum(units[ui].size for ui in at[si])
+            ub = people // rules.min_size
+            if rules.require_all_sectors and "sectors" not in relax:
+                ub = min([ub] + [sum(units[ui].sectors[k] for ui in at[si]) for k in rules.sectors])
+            self.n[si] = pulp.LpVariable(f"n_{si}", lowBound=0, upBound=max(0, ub), cat=pulp.LpInteger)
+
+        prob = self.prob
+        for ui, u in enumerate(units):
+            places = [self.z[ui, si] for si in range(len(slots)) if (ui, si) in self.z]
+            if u.pin is not None and "pins" not in relax:
+                prob += pulp.lpSum(places) == 1, f"pin_{ui}"
+            elif places:
+                prob += pulp.lpSum(places) <= 1, f"one_{ui}"
+        unit_of = {m: ui for ui, u in enumerate(units) for m in u.members}
+        for si in range(len(slots)):
+            here, n = at[si], self.n[si]
+            load = pulp.lpSum(units[ui].size * self.z[ui, si] for ui in here)
+            prob += load >= rules.min_size * n, f"min_{si}"
+            prob += load <= rules.max_size * n, f"max_{si}"
+            if rules.require_all_sectors and "sectors" not in relax:
+                for k_i, k in enumerate(rules.sectors):
+                    prob += pulp.lpSum(units[ui].sectors[k] * self.z[ui, si] for ui in here
+                                       if units[ui].sectors[k]) >= n, f"sec_{si}_{k_i}"
+            if rules.separate_organisations:
+                org_units: dict[str, list[int]] = defaultdict(list)
+                for ui in here:
+                    for o in units[ui].orgs:
+                        org_units[o].append(ui)
+                for o_i, (o, uis) in enumerate(sorted(org_units.items())):
+                    if sum(units[ui].orgs[o] for ui in uis) > 1:
+                        # each set takes at most one person per organisation
+                        prob += pulp.lpSum(units[ui].orgs[o] * self.z[ui, si] for ui in uis) <= n, \
+                            f"org_{si}_{o_i}"
+            for p_i, (a, b) in enumerate(rules.never_together):
+                ua, ub_ = unit_of.get(a), unit_of.get(b)
+                if ua is not None and ub_ is not None and ua != ub_ and (ua, si) in self.z \
+                        and (ub_, si) in self.z:
+                    # both at one slot only if there are at least two sets there
+                    prob += self.z[ua, si] + self.z[ub_, si] <= n, f"nt_{si}_{p_i}"
+            if "pins" not in relax:
+                pinned = [ui for ui in here if units[ui].pin is not None]
+                if len(pinned) > 1:
+                    # units pinned to different set names need different sets
+                    prob += pulp.lpSum(self.z[ui, si] for ui in pinned) <= n, f"pins_{si}"
+        if rules.sets is not None and "sets" not in relax:
+            prob += pulp.lpSum(self.n.values()) == rules.sets, "exact_sets"
+
+    # ---- solving -------------------------------------------------------------------
+    def placed_expr(self, weight_of_unit) -> pulp.LpAffineExpression:
+        return pulp.lpSum(weight_of_unit(ui) * v for (ui, _), v in self.z.items() if weight_of_unit(ui))
+
+    def values(self) -> tuple[dict[int, str], dict[str, int]]:
+        slot_of = {ui: self.slots[si] for (ui, si), v in self.z.items() if (v.varValue or 0) > 0.5}
+        n_sets = {self.slots[si]: int(round(v.varValue or 0)) for si, v in self.n.items()}
+        return slot_of, n_sets
+
+    def restore(self, slot_of: dict[int, str], n_sets: dict[str, int]) -> None:
+        """Put a stored incumbent back into the variables (warm start, or after a failed phase)."""
+        index = {s: si for si, s in enumerate(self.slots)}
+        for (ui, si), v in self.z.items():
+            v.setInitialValue(1 if slot_of.get(ui) == self.slots[si] else 0)
+        for s, k in n_sets.items():
+            self.n[index[s]].setInitialValue(k)
+
+
+def solve_master(model: SlotModel, by_id: dict[str, Candidate], lottery: dict[str, int],
+                 rules: Rules, deadline: float, feasibility_only: bool = False) -> MasterResult:
+    res = MasterResult()
+    units = model.units
+
+    def run(objective: pulp.LpAffineExpression, label: str) -> Outcome | None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.2:
+            res.proven = False
+            res.phases.append(f"{label}: skipped, time limit reached")
+            return None
+        model.prob.setObjective(objective)
+        out = solve(model.prob, rules.solver, remaining, rules.seed, warm_start=bool(res.slot_of or res.n_sets))
+        res.phases.append(f"{label}: {'optimal' if out.proven else 'feasible' if out.has_solution else 'no solution'}")
+        if not out.proven:
+            res.proven = False
+            if out.has_solution and res.gap is None:
+                res.gap = out.gap
+        if out.has_solution:
+            res.slot_of, res.n_sets = model.values()
+        return out
+
+    size = lambda ui: units[ui].size  # noqa: E731
+    first = run(model.placed_expr(size) if not feasibility_only else pulp.lpSum([]), "place as many as possible")
+    if first is None or not first.has_solution:
+        res.infeasible = bool(first and first.infeasible)
+        res.timed_out = not res.infeasible
+        return res
+    if feasibility_only:
+        return res
+    placed_now = sum(units[ui].size for ui in res.slot_of)
+    model.prob += model.placed_expr(size) >= placed_now, "fix_placed"
+
+    # Priority levels, highest first. A level whose members are all placed already is at
+    # its optimum, so it is fixed without a solve; the lowest level is implied by the
+    # total, so it is never solved for.
+    levels = sorted({c.priority for c in by_id.values()}, reverse=True)
+    for li, level in enumerate(levels[:-1]):
+        def at_level(ui: int, level: int = level) -> int:
+            return sum(1 for m in units[ui].members if by_id[m].priority == level)
+        total = sum(at_level(ui) for ui in range(len(units)))
+        current = sum(at_level(ui) for ui in res.slot_of)
+        if current < total:
+            model.restore(res.slot_of, res.n_sets)
+            out = run(model.placed_expr(at_level), f"priority {level} first")
+            if out is None or not out.has_solution:
+                return res
+            current = sum(at_level(ui) for ui in res.slot_of)
+        model.prob += model.placed_expr(at_level) >= current, f"fix_level_{li}"
+
+    # Lottery among what is still tied; skipped when nobody is left out.
+    if len(res.slot_of) < len(units):
+        n = len(by_id)
+        score = lambda ui: sum(n + 1 - lottery[m] for m in units[ui].members)  # noqa: E731
+        model.restore(res.slot_of, res.n_sets)
+        run(model.placed_expr(score), "lottery")
+    return res

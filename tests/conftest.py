@@ -1,0 +1,81 @@
+"""Fixtures: an app on a temporary database, a client, a CLI runner, a controllable clock, factories."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from app.models import Programme, Slot
+from tests.helpers import answers
+
+# A fixed "now": Monday 2 November 2026, 10:00 UTC, with the deadline a month later.
+START = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
+DEADLINE = datetime(2026, 12, 4, 17, 0, tzinfo=timezone.utc)
+
+
+@dataclass
+class Clock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now = self.now + timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "WTF_CSRF_ENABLED": False,
+            "CLOCK": clock,
+            "MAIL_ASYNC": False,
+            "PUBLIC_URL": "https://als.example.org",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        programme = Programme(name="Action Learning Sets 2026–27", deadline=DEADLINE, created_at=START)
+        programme.slots = [
+            Slot(label="Newcastle City Centre, Tuesday mornings", position=0),
+            Slot(label="Durham, Wednesday mornings", position=1),
+        ]
+        db.session.add(programme)
+        db.session.commit()
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def apply(client, app):
+    """Fill in the form and submit from Check your answers, as an applicant would."""
+
+    def _apply(**overrides: Any):
+        client.get("/apply")
+        response = client.post("/apply", data=answers(app, **overrides), content_type="multipart/form-data")
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client.post("/apply/check", follow_redirects=True)
+
+    return _apply
