@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from selection import Rules, form_sets, generate_instance  # noqa: E402
 from selection.scorecard import org_key  # noqa: E402
-from selection.solver import solve  # noqa: E402
+from selection.solver import new_var, solve  # noqa: E402
 
 
 def naive(candidates, rules: Rules, timeout: float):
@@ -32,10 +32,11 @@ def naive(candidates, rules: Rules, timeout: float):
     (most placed); sets are interchangeable, which is what makes it slow."""
     slots = sorted({s for c in candidates for s in c.slots})
     J = rules.sets
+    assert J is not None, "the naive model needs a fixed number of sets"
     prob = pulp.LpProblem("naive", pulp.LpMaximize)
-    x = {(i, j): pulp.LpVariable(f"x_{i}_{j}", cat=pulp.LpBinary)
+    x = {(i, j): new_var(prob, f"x_{i}_{j}", cat=pulp.LpBinary)
          for i in range(len(candidates)) for j in range(J)}
-    w = {(j, k): pulp.LpVariable(f"w_{j}_{k}", cat=pulp.LpBinary) for j in range(J) for k in range(len(slots))}
+    w = {(j, k): new_var(prob, f"w_{j}_{k}", cat=pulp.LpBinary) for j in range(J) for k in range(len(slots))}
     prob += pulp.lpSum(x.values())
     for i in range(len(candidates)):
         prob += pulp.lpSum(x[i, j] for j in range(J)) <= 1
@@ -75,6 +76,9 @@ def main() -> None:
     ap.add_argument("--naive-timeout", type=float, default=60.0)
     ap.add_argument("--no-naive", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scenario", choices=["oversubscribed", "fit"], default="oversubscribed",
+                    help="oversubscribed: exactly n // 10 sets; fit: as many sets as fit (ours only; "
+                         "the naive model needs a fixed number of sets)")
     args = ap.parse_args()
     print(f"Date: {time.strftime('%Y-%m-%d')}; machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, PuLP {pulp.__version__}\n")
@@ -83,12 +87,13 @@ def main() -> None:
     for n in args.sizes:
         cands = generate_instance(n, args.seed)
         for solver in args.solvers:
-            rules = Rules(solver=solver, sets=n // 10, time_limit=60, seed=args.seed)
+            sets = n // 10 if args.scenario == "oversubscribed" else None
+            rules = Rules(solver=solver, sets=sets, time_limit=60, seed=args.seed)
             r = form_sets(cands, rules)
             gap = f" (gap {r.gap:.1%})" if r.status == "feasible" and r.gap else ""
             print(f"| {n} | {solver} | slot (ours) | {r.status}{gap} | {r.placed} | {len(r.sets)} | "
                   f"{r.seconds:.2f} |", flush=True)
-            if not args.no_naive:
+            if not args.no_naive and sets is not None:
                 status, placed, sets, secs = naive(cands, rules, args.naive_timeout)
                 print(f"| {n} | {solver} | naive x[person,set] | {status} | {placed if placed is not None else '-'} "
                       f"| {sets if sets is not None else '-'} | {secs:.2f} |", flush=True)

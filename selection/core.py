@@ -126,6 +126,8 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None) -> Se
         else:
             reason = unplaced_reason(c, unit_of[c.id], candidates, rules, result.sets, by_id, lottery)
         result.unplaced.append(Unplaced(c.id, reason))
+    blocked = sorted({u.blocked for u in units if u.blocked})
+    notes.extend(f"Left out: {text}." for text in blocked)
     pinned_left = [by_id[u.id].label for u in result.unplaced if u.id in rules.pins]
     if pinned_left:
         notes.append("Pinned but not placed: " + ", ".join(pinned_left) + ".")

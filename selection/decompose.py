@@ -24,7 +24,7 @@ from itertools import combinations
 import pulp
 
 from .scorecard import org_key
-from .solver import solve
+from .solver import new_var, solve
 from .types import Candidate, Rules
 from .units import Unit
 
@@ -172,8 +172,8 @@ class SlotSplitter:
         """Exact per-slot assignment that may leave people out; None if no answer in time."""
         r, units, n = self.rules, self.units, self.n
         prob = pulp.LpProblem("slot_split", pulp.LpMaximize)
-        x = {(ui, j): pulp.LpVariable(f"x_{ui}_{j}", cat=pulp.LpBinary) for ui in self.uids for j in range(n)}
-        used = [pulp.LpVariable(f"u_{j}", cat=pulp.LpBinary) for j in range(n)]
+        x = {(ui, j): new_var(prob, f"x_{ui}_{j}", cat=pulp.LpBinary) for ui in self.uids for j in range(n)}
+        used = [new_var(prob, f"u_{j}", cat=pulp.LpBinary) for j in range(n)]
         prob += pulp.lpSum(units[ui].size * x[ui, j] for ui in self.uids for j in range(n))
         pinned = sorted((ui for ui in self.uids if units[ui].pin is not None), key=lambda ui: units[ui].pin)
         for ui in self.uids:

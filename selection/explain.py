@@ -39,6 +39,8 @@ def slot_shortage(candidates: Sequence[Candidate], slot: str, rules: Rules) -> s
 
 def unplaced_reason(c: Candidate, unit: Unit, candidates: Sequence[Candidate], rules: Rules,
                     sets: list[FormedSet], by_id: dict[str, Candidate], lottery: dict[str, int]) -> str:
+    if unit.blocked:
+        return unit.blocked
     if not unit.slots:
         return "cannot attend any of the places/times offered"
     parts = []

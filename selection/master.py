@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from .solver import Outcome, solve
+from .solver import Outcome, new_var, solve
 from .types import Candidate, Rules
 from .units import Unit
 
@@ -55,7 +55,7 @@ class SlotModel:
             for si, s in enumerate(slots):
                 if s in allowed:
                     # names are indices only: PuLP warns about spaces/punctuation in names
-                    self.z[ui, si] = pulp.LpVariable(f"z_{ui}_{si}", cat=pulp.LpBinary)
+                    self.z[ui, si] = new_var(self.prob, f"z_{ui}_{si}", cat=pulp.LpBinary)
                     at[si].append(ui)
         self.at = at
         for si, s in enumerate(slots):
@@ -63,7 +63,7 @@ class SlotModel:
             ub = people // rules.min_size
             if rules.require_all_sectors and "sectors" not in relax:
                 ub = min([ub] + [sum(units[ui].sectors[k] for ui in at[si]) for k in rules.sectors])
-            self.n[si] = pulp.LpVariable(f"n_{si}", lowBound=0, upBound=max(0, ub), cat=pulp.LpInteger)
+            self.n[si] = new_var(self.prob, f"n_{si}", 0, max(0, ub), cat=pulp.LpInteger)
 
         prob = self.prob
         for ui, u in enumerate(units):

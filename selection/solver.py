@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass
 
 import pulp
@@ -45,9 +46,14 @@ def _solve_cbc(prob: pulp.LpProblem, time_limit: float, seed: int, warm_start: b
     os.close(fd)
     try:
         # One thread: CBC's parallel search is not repeatable, and the result must be.
-        cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0, threads=1,
-                                warmStart=warm_start, logPath=log_path,
-                                options=[f"randomCbcSeed {_seed(seed)}"])
+        with warnings.catch_warnings():
+            # PuLP 3.x deprecates PULP_CBC_CMD in favour of a separately installed CBC, but
+            # the bundled binary is what ships with `pip install pulp`; silence only that.
+            warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated",
+                                    category=DeprecationWarning)
+            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0, threads=1,
+                                    warmStart=warm_start, logPath=log_path,
+                                    options=[f"randomCbcSeed {_seed(seed)}"])
         prob.solve(cmd)
         with open(log_path, encoding="utf-8", errors="replace") as fh:
             log = fh.read()
@@ -92,3 +98,12 @@ def _solve_highs(prob: pulp.LpProblem, time_limit: float, seed: int) -> Outcome:
         gap = info.mip_gap if info.mip_gap < 1e30 else None
         return Outcome(False, True, False, gap)
     return Outcome(False, False, False, None)
+
+
+def new_var(prob: pulp.LpProblem, name: str, low: float | None = None, up: float | None = None,
+            cat: str = pulp.LpContinuous) -> pulp.LpVariable:
+    """PuLP 3.x warns when LpVariable is built directly (its 4.0 API is prob.add_variable);
+    PuLP 2.8 has only LpVariable. Tests turn warnings into errors, so pick what exists."""
+    if hasattr(prob, "add_variable"):
+        return prob.add_variable(name, low, up, cat=cat)
+    return pulp.LpVariable(name, low, up, cat)

@@ -21,6 +21,8 @@ class Unit:
     slots: frozenset[str]      # places/times every member can attend (and the pinned one)
     sectors: Counter           # sector -> count
     orgs: Counter              # normalised organisation -> count
+    #: why this unit cannot be placed anywhere (then `slots` is empty); None if it can be
+    blocked: str | None = None
 
     @property
     def size(self) -> int:
@@ -76,6 +78,18 @@ def build_units(candidates: Sequence[Candidate], rules: Rules) -> tuple[list[Uni
 
     problems: list[str] = []
     units: list[Unit] = []
+
+    def fail(ids: list[str], pin: str | None, text: str) -> None:
+        # A must-together group that cannot be placed together is simply left out (the rule
+        # only says "if placed, together"); with a pin it must be placed, so it is a contradiction.
+        if pin is not None:
+            problems.append(text)
+            return
+        people = [by_id[i] for i in ids]
+        units.append(Unit(members=tuple(ids), pin=None, slots=frozenset(),
+                          sectors=Counter(c.sector for c in people),
+                          orgs=Counter(org_key(c.organisation) for c in people), blocked=text))
+
     for ids in groups.values():
         people = [by_id[i] for i in ids]
         pins = sorted({rules.pins[i] for i in ids if i in rules.pins})
@@ -99,7 +113,7 @@ def build_units(candidates: Sequence[Candidate], rules: Rules) -> tuple[list[Uni
                 continue
             common = {wanted}
         if len(ids) > 1 and not common:
-            problems.append(
+            fail(ids, pin, 
                 f"{_names(ids, by_id)} must be in the same set, but there is no place/time all of them "
                 f"can attend; remove a must-together pair or pin")
             continue
@@ -107,7 +121,7 @@ def build_units(candidates: Sequence[Candidate], rules: Rules) -> tuple[list[Uni
             problems.append(f"{_names(ids, by_id)} is pinned to {pin} but cannot attend any offered place/time")
             continue
         if len(ids) > rules.max_size:
-            problems.append(
+            fail(ids, pin, 
                 f"{len(ids)} people must be in one set ({_names(ids, by_id)}), more than the "
                 f"maximum set size of {rules.max_size}")
             continue
@@ -116,7 +130,7 @@ def build_units(candidates: Sequence[Candidate], rules: Rules) -> tuple[list[Uni
             clash = [o for o, k in orgs.items() if k > 1]
             if clash:
                 same = [c.id for c in people if org_key(c.organisation) in clash]
-                problems.append(
+                fail(ids, pin, 
                     f"{_names(same, by_id)} work for {by_id[same[0]].organisation} but must be in the "
                     f"same set; remove the pin or pair, or allow colleagues in one set")
                 continue
@@ -124,7 +138,7 @@ def build_units(candidates: Sequence[Candidate], rules: Rules) -> tuple[list[Uni
         bad = [(a, b) for a, b in rules.never_together if a in inside and b in inside]
         if bad:
             a, b = bad[0]
-            problems.append(
+            fail(ids, pin, 
                 f"{by_id[a].label} and {by_id[b].label} are marked never-together but must be in the same "
                 f"set (through pins or must-together pairs); remove one of those rules")
             continue

@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app.models import Payer, Sector
 from app.text import clean_text, count_words
@@ -43,6 +43,30 @@ class WordLimit:
             raise ValidationError(self.message.format(limit=self.limit, words=words))
 
 
+class ChoiceMessage:
+    """WTForms' "Not a valid choice" means nothing to an applicant: say what to do instead."""
+
+    invalid_message = ""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        values = self.data if isinstance(self.data, list) else [self.data]  # type: ignore[attr-defined]
+        allowed = {str(value) for value, *_ in self.choices}  # type: ignore[attr-defined]
+        if any(str(value) not in allowed for value in values if value is not None):
+            raise ValidationError(self.invalid_message)
+
+
+class ChoiceRadioField(ChoiceMessage, RadioField):
+    def __init__(self, *args, invalid_message: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+
+class ChoiceCheckboxesField(ChoiceMessage, SelectMultipleField):
+    def __init__(self, *args, invalid_message: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
 
 
@@ -56,7 +80,7 @@ class ApplicationForm(FlaskForm):
         "Full name",
         widget=GovTextInput(),
         filters=[_line],
-        validators=[InputRequired("Enter your full name"), Length(max=200, message="Full name must be 200 characters or fewer")],
+        validators=[DataRequired("Enter your full name"), Length(max=200, message="Full name must be 200 characters or fewer")],
     )
     email = EmailField(
         "Email address",
@@ -64,7 +88,7 @@ class ApplicationForm(FlaskForm):
         description="We'll send your confirmation and a private link to your application here",
         filters=[_line],
         validators=[
-            InputRequired("Enter your email address"),
+            DataRequired("Enter your email address"),
             Length(max=320, message="Email address must be 320 characters or fewer"),
             Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),
         ],
@@ -80,10 +104,11 @@ class ApplicationForm(FlaskForm):
         "Organisation",
         widget=GovTextInput(),
         filters=[_line],
-        validators=[InputRequired("Enter the name of your organisation"), Length(max=200, message="Organisation must be 200 characters or fewer")],
+        validators=[DataRequired("Enter the name of your organisation"), Length(max=200, message="Organisation must be 200 characters or fewer")],
     )
-    sector = RadioField(
+    sector = ChoiceRadioField(
         "Which sector does your organisation work in?",
+        invalid_message="Select public, private or voluntary sector",
         widget=GovRadioInput(),
         choices=[(sector.value, sector.label) for sector in Sector],
         validators=[InputRequired("Select the sector your organisation works in")],
@@ -93,7 +118,7 @@ class ApplicationForm(FlaskForm):
         widget=GovTextInput(),
         description="Sets are for senior leaders: chief executives, directors and senior managers",
         filters=[_line],
-        validators=[InputRequired("Enter your job title"), Length(max=200, message="Job title must be 200 characters or fewer")],
+        validators=[DataRequired("Enter your job title"), Length(max=200, message="Job title must be 200 characters or fewer")],
     )
     offer = TextAreaField(
         "What can you offer the set?",
@@ -101,7 +126,7 @@ class ApplicationForm(FlaskForm):
         description="For example, experience you can share or the way you like to work with others",
         filters=[_paragraphs],
         validators=[
-            InputRequired("Enter what you can offer the set"),
+            DataRequired("Enter what you can offer the set"),
             WordLimit(ANSWER_WORD_LIMIT, "What you can offer must be {limit} words or fewer: you have {words}"),
         ],
     )
@@ -111,22 +136,24 @@ class ApplicationForm(FlaskForm):
         description="For example, a challenge you are facing or a skill you want to build",
         filters=[_paragraphs],
         validators=[
-            InputRequired("Enter what you expect to get out of the set"),
+            DataRequired("Enter what you expect to get out of the set"),
             WordLimit(ANSWER_WORD_LIMIT, "What you expect must be {limit} words or fewer: you have {words}"),
         ],
     )
     note_file = FileField("Upload your note", widget=GovFileInput())
     remove_note_file = BooleanField("Remove the uploaded note", widget=GovCheckboxInput())
     note_text = TextAreaField("Or type your note", widget=GovCharacterCount(), filters=[_paragraphs])
-    slots = SelectMultipleField(
+    slots = ChoiceCheckboxesField(
         "Which places and times can you attend?",
+        invalid_message="Select places and times from the list",
         widget=GovCheckboxesInput(),
         description="Select all that apply. Each set meets at one place and time for all six sessions",
         choices=[],
         validators=[InputRequired("Select at least one place and time you can attend")],
     )
-    payer = RadioField(
+    payer = ChoiceRadioField(
         "Who will pay the fee?",
+        invalid_message="Select whether you or your organisation will pay",
         widget=GovRadioInput(),
         choices=[(payer.value, payer.label) for payer in Payer],
         validators=[InputRequired("Select who will pay the fee")],
@@ -186,7 +213,7 @@ class FindApplicationForm(FlaskForm):
         description="The email address you applied with",
         filters=[_line],
         validators=[
-            InputRequired("Enter your email address"),
+            DataRequired("Enter your email address"),
             Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),
         ],
     )

@@ -126,12 +126,16 @@ def test_must_together_pair_shares_a_set():
     assert all(x.scorecard.pairs_ok for x in r.sets)
 
 
-def test_must_together_colleagues_is_a_contradiction():
+def test_must_together_colleagues_are_left_out_or_contradict_a_pin():
     people = pool(8)
     people[1] = person("p01", "private", org="Org p00")
     r = form_sets(people, Rules(must_together=[("p00", "p01")]))
-    assert r.status == "infeasible"
-    assert "work for Org p00 but must be in the same set" in " ".join(r.explanation)
+    assert r.status == "optimal" and len(placed_ids(r)) == 6
+    assert {u.id for u in r.unplaced} == {"p00", "p01"}
+    assert all("work for Org p00 but must be in the same set" in u.reason for u in r.unplaced)
+    pinned = form_sets(people, Rules(must_together=[("p00", "p01")], pins={"p00": "Set 1"}))
+    assert pinned.status == "infeasible"
+    assert "work for Org p00 but must be in the same set" in " ".join(pinned.explanation)
 
 
 def test_previous_set_pairs_are_split_up():
@@ -180,11 +184,11 @@ def test_highs_and_cbc_agree_on_how_many_are_placed():
 
 
 def test_to_dict_is_json_ready():
-    r = form_sets(pool(7), Rules(sets=1))
+    r = form_sets(pool(9), Rules(sets=1))
     d = json.loads(json.dumps(r.to_dict()))
     assert {"status", "gap", "seconds", "sets", "unplaced", "explanation"} <= set(d)
-    assert set(d["sets"][0]) >= {"name", "slot", "members"}
-    assert set(d["unplaced"][0]) == {"id", "reason"} if d["unplaced"] else True
+    assert set(d["sets"][0]) >= {"name", "slot", "members"} and len(d["sets"][0]["members"]) == 8
+    assert len(d["unplaced"]) == 1 and set(d["unplaced"][0]) == {"id", "reason"}
     assert d["status"] == "optimal"
 
 

@@ -1,0 +1,276 @@
+"""Shared reading for every import: CSV or XLSX (told apart by content), header matching, and
+the value parsers, so each import reports every bad row the same way."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO, Iterable, Mapping, Union
+
+from ._sheet import LONDON
+
+Source = Union[str, "os.PathLike[str]", BinaryIO, bytes]
+
+SECTORS = ("public", "private", "voluntary")
+_ZIP_MAGIC = b"PK\x03\x04"
+#: the header may sit below a title (our own exports put it on row 3)
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with one row (``row`` is the row number a spreadsheet program shows)."""
+
+    row: int
+    message: str
+
+
+def read_bytes(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as f:
+            return f.read()
+    return source.read()
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        # files from other tools trigger harmless openpyxl warnings (e.g. "no default style")
+        warnings.simplefilter("ignore")
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        # read-only mode pads missing rows, so enumerate gives the row number Excel shows
+        return [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1)]
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
+    try:
+        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's plain "CSV" on Windows
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    # record number (not physical line) = the row number Excel shows for quoted newlines
+    return [(i, list(r)) for i, r in enumerate(csv.reader(io.StringIO(text), dialect), 1)]
+
+
+def load_rows(source: Source) -> list[tuple[int, list[Any]]]:
+    """(row number, cell values) for every row of the first sheet, CSV or XLSX by content."""
+    data = read_bytes(source)
+    if data.startswith(_ZIP_MAGIC):
+        return _xlsx_rows(data)
+    return _csv_rows(data)
+
+
+def normalise_header(value: Any) -> str:
+    """'  Full Name ' / 'full-name' / 'FULL_NAME' all become 'full_name'."""
+    return re.sub(r"[^0-9a-z]+", "_", str(value or "").casefold()).strip("_")
+
+
+@dataclass
+class Table:
+    header_row: int
+    #: canonical field -> column index
+    columns: dict[str, int]
+    #: other (unrecognised) columns: original header text -> column index
+    extra: dict[str, int]
+    rows: list[tuple[int, list[Any]]]
+
+
+def find_table(
+    rows: list[tuple[int, list[Any]]],
+    aliases: Mapping[str, Iterable[str]],
+    required: Iterable[Iterable[str]],
+) -> Table | RowError:
+    """Locate the header row and map its columns to canonical names.
+
+    ``aliases``: canonical name -> accepted normalised headers. ``required``: groups of
+    canonical names, each group satisfied by ANY one of its names (e.g. reference or email).
+    """
+    lookup = {alias: name for name, names in aliases.items() for alias in (name, *names)}
+    required = [tuple(g) for g in required]
+    best: tuple[int, int, dict[str, int], dict[str, int]] | None = None
+    for number, cells in rows[:HEADER_SEARCH_ROWS]:
+        columns: dict[str, int] = {}
+        extra: dict[str, int] = {}
+        for i, cell in enumerate(cells):
+            key = normalise_header(cell)
+            if not key:
+                continue
+            name = lookup.get(key)
+            if name is not None and name not in columns:
+                columns[name] = i
+            elif name is None:
+                extra[str(cell).strip()] = i
+        score = sum(any(n in columns for n in g) for g in required)
+        if score == len(required):
+            body = [r for r in rows if r[0] > number]
+            return Table(number, columns, extra, body)
+        if columns and (best is None or score > best[1]):
+            best = (number, score, columns, extra)
+    number = best[0] if best else 1
+    found = best[2] if best else {}
+    missing = [" or ".join(g) for g in required if not any(n in found for n in g)]
+    return RowError(number, "missing required column(s): " + ", ".join(missing))
+
+
+def text(cells: list[Any], index: int | None) -> str:
+    """A cell as trimmed text; Excel's 12.0 for an id typed as 12 becomes '12'."""
+    if index is None or index >= len(cells) or cells[index] is None:
+        return ""
+    value = cells[index]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def raw(cells: list[Any], index: int | None) -> Any:
+    if index is None or index >= len(cells):
+        return None
+    value = cells[index]
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def is_blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+# --- value parsers: each returns the value or raises ValueError with a message for people --
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def parse_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"email {value!r} is not a valid email address" if value
+                         else "email is missing")
+    return value
+
+
+def parse_sector(value: str) -> str:
+    key = " ".join(value.split()).casefold()
+    if key not in SECTORS:
+        raise ValueError(f"sector {value!r} is not one of public, private, voluntary"
+                         if value else "sector is missing")
+    return key
+
+
+def parse_list(value: str) -> list[str]:
+    """'Newcastle Tue pm; Durham Fri am;' -> two entries, duplicates dropped, order kept."""
+    return list(dict.fromkeys(p.strip() for p in value.split(";") if p.strip()))
+
+
+def parse_number(value: Any, field: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{field} {value!r} is not a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).strip().replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{field} {value!r} is not a number") from None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y",
+                 "%d %B %Y")
+_TIME_FORMATS = ("%H:%M", "%H:%M:%S")
+
+
+def parse_date(value: Any, field: str = "date") -> date:
+    """A real date cell, or text as ISO or UK day-first (01/09/2024 is 1 September)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    s = str(value or "").strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{field} {s!r} is not a date (use 2024-09-01 or 01/09/2024)" if s
+                     else f"{field} is missing")
+
+
+def parse_datetime(value: Any, field: str) -> datetime:
+    """An aware UTC datetime. A time without a zone is UK time (what the sender saw)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    else:
+        s = str(value or "").strip()
+        try:
+            moment = datetime.fromisoformat(s)
+        except ValueError:
+            moment = _parse_day_first(s, field)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LONDON)
+    return moment.astimezone(timezone.utc)
+
+
+def _parse_day_first(s: str, field: str) -> datetime:
+    day, _, clock = s.partition(" ")
+    d = parse_date(day if clock else s, field)
+    if not clock:
+        return datetime.combine(d, time())
+    for fmt in _TIME_FORMATS:
+        try:
+            return datetime.combine(d, datetime.strptime(clock.strip(), fmt).time())
+        except ValueError:
+            continue
+    raise ValueError(f"{field} {s!r} has a time that is not HH:MM")
+
+
+_MONEY = re.compile(r"^(-)?£?(-)?([0-9][0-9,]*)(\.[0-9]+)?$")
+
+
+def parse_pence(value: Any, field: str = "amount") -> int:
+    """'£1,234.50', '300', '300.00', -50, 12.5 -> integer pence. Exact: no float rounding."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"{field} is missing")
+    if isinstance(value, bool):
+        raise ValueError(f"{field} {value!r} is not an amount of money")
+    if isinstance(value, (int, float)):
+        # repr() of an Excel double is its shortest exact decimal, e.g. 12.35 not 12.3499...
+        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    else:
+        s = "".join(str(value).split())
+        if s.startswith("(") and s.endswith(")"):  # accountants' negative
+            s = "-" + s[1:-1]
+        m = _MONEY.match(s)
+        if not m or (m.group(1) and m.group(2)) or not _good_commas(m.group(3)):
+            raise ValueError(f"{field} {value!r} is not an amount of money (e.g. £1,234.50)")
+        try:
+            amount = Decimal(f"{'-' if m.group(1) or m.group(2) else ''}"
+                             f"{m.group(3).replace(',', '')}{m.group(4) or ''}")
+        except InvalidOperation:  # pragma: no cover - regex already guarantees digits
+            raise ValueError(f"{field} {value!r} is not an amount of money") from None
+    if not amount.is_finite():
+        raise ValueError(f"{field} {value!r} is not an amount of money")
+    pence = amount * 100
+    if pence != pence.to_integral_value():
+        raise ValueError(f"{field} {value!r} has more than two decimal places")
+    return int(pence)
+
+
+def _good_commas(digits: str) -> bool:
+    # '1,234' and '1234' are fine; '1,23' is probably a typo, so refuse it
+    return "," not in digits or re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})*", digits) is not None
