@@ -85,21 +85,24 @@ def add_demo_applications(programme: Programme, count: int, seed: int) -> int:
         organisation = base[index] if index < len(base) else f"{base[index % len(base)]} ({['North', 'South', 'East', 'West'][index % 4]} {index // len(base)})"
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = f"{_ascii(first)}.{_ascii(last)}.{seed}.{number}@{_ascii(organisation)[:24]}.example.org"
-        if email_key(email) in existing:
-            continue
         slots = [slot for slot in programme.slots if rng.random() < 0.45] or [rng.choice(programme.slots)]
         late = rng.random() < 0.03
         submitted = (programme.deadline + timedelta(minutes=rng.randint(1, 600))) if late else now - timedelta(minutes=rng.randint(1, 60 * 24 * 30))
         status = ApplicationStatus.LATE if late else (ApplicationStatus.WITHDRAWN if rng.random() < 0.02 else ApplicationStatus.SUBMITTED)
+        person = dict(
+            phone=f"0191 {rng.randint(100, 999)} {rng.randint(1000, 9999)}" if rng.random() < 0.7 else None,
+            job_title=rng.choice(JOB_TITLES), offer=rng.choice(OFFERS), expectations=rng.choice(EXPECTATIONS),
+            note_text=" ".join(rng.choice(OFFERS + EXPECTATIONS) for _ in range(rng.randint(8, 40))),
+            payer=rng.choice(list(Payer)),
+        )
+        # Every random draw is made before this check, so a re-run with the same seed skips the same people.
+        if email_key(email) in existing:
+            continue
         _token, hashed = new_access_token()
         application = Application(
             programme=programme, reference=new_reference(), status=status, late=late,
             full_name=f"{first} {last}", email=email, email_key=email_key(email),
-            phone=f"0191 {rng.randint(100, 999)} {rng.randint(1000, 9999)}" if rng.random() < 0.7 else None,
-            organisation=organisation, sector=sector, job_title=rng.choice(JOB_TITLES),
-            offer=rng.choice(OFFERS), expectations=rng.choice(EXPECTATIONS),
-            note_text=" ".join(rng.choice(OFFERS + EXPECTATIONS) for _ in range(rng.randint(8, 40))),
-            payer=rng.choice(list(Payer)), agreed_at=submitted, submitted_at=submitted, updated_at=submitted,
+            organisation=organisation, sector=sector, **person, agreed_at=submitted, submitted_at=submitted, updated_at=submitted,
             withdrawn_at=submitted if status is ApplicationStatus.WITHDRAWN else None,
             access_token_hash=hashed, source="demo",
         )

@@ -8,6 +8,7 @@ is why column widths are estimated before the first row is appended.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
@@ -35,6 +36,10 @@ FIRST_DATA_ROW = HEADER_ROW + 1
 
 MIN_WIDTH, MAX_WIDTH = 6, 60
 
+# openpyxl's list of XML-illegal control characters, plus what else cannot be written as
+# UTF-8 XML (lone surrogates, U+FFFE/U+FFFF): dropped, never an exception mid-export.
+_ILLEGAL = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ud800-\udfff\ufffe\uffff]")
+
 Target = Union[str, "os.PathLike[str]", BinaryIO]
 
 Kind = Literal[
@@ -60,7 +65,7 @@ def safe_text(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    text = _ILLEGAL.sub("", str(value))
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
     return text
