@@ -39,12 +39,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     web.init_app(app)
 
-    from app import cli, outbox
+    from app import auth, cli, outbox
     from app.applications import bp as applications_bp
     from app.public import bp as public_bp
+    from app.review import bp as review_bp
+    from app.sets import bp as sets_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(applications_bp)
+    auth.init_app(app)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(sets_bp)
     cli.init_app(app)
     outbox.init_app(app)
     return app

@@ -4,15 +4,31 @@ from ._tabular import RowError
 from .applications import write_applications
 from .fees import write_fees
 from .imports import (
-    ApplicationImportRow, ApplicationSheet, CandidateRow, CandidateSheet, read_applications,
+    ApplicationImportRow,
+    ApplicationSheet,
+    CandidateRow,
+    CandidateSheet,
+    read_applications,
     read_candidates,
 )
 from .payments import (
-    MatchedPayment, PaymentPreview, PaymentProblem, PaymentRow, PaymentSheet, PaymentTarget,
-    payment_identity, preview_payments, read_payments, write_payments_template,
+    MatchedPayment,
+    PaymentPreview,
+    PaymentProblem,
+    PaymentRow,
+    PaymentSheet,
+    PaymentTarget,
+    payment_identity,
+    preview_payments,
+    read_payments,
+    write_payments_template,
 )
 from .records import (
-    ApplicationRecord, FeeAccountRecord, LedgerEntryRecord, MemberRecord, SessionRecord,
+    ApplicationRecord,
+    FeeAccountRecord,
+    LedgerEntryRecord,
+    MemberRecord,
+    SessionRecord,
     SetRecord,
 )
 from .schedule import write_schedule

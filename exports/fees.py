@@ -9,7 +9,7 @@ at the bottom of the Ledger are included.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable
 
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
@@ -106,13 +106,14 @@ def write_fees(
 
     account_rows = [_account_row(a, FIRST_DATA_ROW + i) for i, a in enumerate(accounts)]
     last = FIRST_DATA_ROW + len(accounts) - 1
+    totals: list[object]
     if accounts:
         totals = ["Total", *[None] * 7,
                   *[f"=SUM({c}{FIRST_DATA_ROW}:{c}{last})" for c in "IJKL"], None]
     else:
         totals = ["Total", *[None] * 7, 0, 0, 0, 0, None]
 
-    def highlight(ws: object) -> None:
+    def highlight(ws: Any) -> None:
         if not accounts:
             return
         rows = f"A{FIRST_DATA_ROW}:M{last}"

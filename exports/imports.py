@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ._tabular import (
-    RowError, Source, Table, find_table, is_blank, load_rows, parse_datetime, parse_email,
-    parse_list, parse_number, parse_sector, raw, text,
+    RowError,
+    Source,
+    Table,
+    find_table,
+    is_blank,
+    load_rows,
+    parse_datetime,
+    parse_email,
+    parse_list,
+    parse_number,
+    parse_sector,
+    raw,
+    text,
 )
 
 _PERSON_ALIASES = {
@@ -122,8 +133,12 @@ def _person(r: _Row, need_availability: bool) -> dict[str, Any]:
     return person
 
 
-def _rows(source: Source, aliases: dict[str, tuple[str, ...]], required: list[tuple[str, ...]],
-          errors: list[RowError]) -> tuple[Table | None, list[_Row]]:
+def _rows(
+    source: Source,
+    aliases: dict[str, tuple[str, ...]],
+    required: Sequence[tuple[str, ...]],
+    errors: list[RowError],
+) -> tuple[Table | None, list[_Row]]:
     table = find_table(load_rows(source), aliases, required)
     if isinstance(table, RowError):
         errors.append(table)

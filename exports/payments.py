@@ -14,12 +14,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from ._sheet import Column, Target, add_table_sheet, new_workbook, save
 from ._tabular import (
-    RowError, Source, find_table, is_blank, load_rows, parse_date, parse_email, parse_pence,
-    raw, text,
+    RowError,
+    Source,
+    find_table,
+    is_blank,
+    load_rows,
+    parse_date,
+    parse_email,
+    parse_pence,
+    raw,
+    text,
 )
 
 
@@ -122,7 +130,7 @@ def read_payments(source: Source) -> PaymentSheet:
             continue
         before = len(errors)
 
-        def parse(fn, *args):  # type: ignore[no-untyped-def]
+        def parse(fn: Callable[..., Any], *args: Any, number: int = number) -> Any:
             try:
                 return fn(*args)
             except ValueError as e:

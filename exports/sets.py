@@ -8,7 +8,13 @@ from typing import Iterable
 from openpyxl.utils import get_column_letter
 
 from ._sheet import (
-    FIRST_DATA_ROW, Column, Target, add_table_sheet, new_workbook, safe_text, save,
+    FIRST_DATA_ROW,
+    Column,
+    Target,
+    add_table_sheet,
+    new_workbook,
+    safe_text,
+    save,
     unique_sheet_name,
 )
 from .records import MemberRecord, SetRecord

@@ -155,7 +155,7 @@ def solve_master(model: SlotModel, by_id: dict[str, Candidate], lottery: dict[st
     if feasibility_only:
         return res
     placed_now = sum(units[ui].size for ui in res.slot_of)
-    model.prob += model.placed_expr(size) >= placed_now, "fix_placed"
+    _fix(model.prob, model.placed_expr(size), placed_now, "fix_placed")
 
     # Priority levels, highest first. A level whose members are all placed already is at
     # its optimum, so it is fixed without a solve; the lowest level is implied by the
@@ -166,18 +166,30 @@ def solve_master(model: SlotModel, by_id: dict[str, Candidate], lottery: dict[st
             return sum(1 for m in units[ui].members if by_id[m].priority == level)
         total = sum(at_level(ui) for ui in range(len(units)))
         current = sum(at_level(ui) for ui in res.slot_of)
-        if current < total:
+        objective = model.placed_expr(at_level)
+        # With nobody at this level placeable, there is nothing to decide (and CBC rejects an
+        # empty objective left behind as a dummy column).
+        if current < total and any(objective.values()):
             model.restore(res.slot_of, res.n_sets)
-            out = run(model.placed_expr(at_level), f"priority {level} first")
+            out = run(objective, f"priority {level} first")
             if out is None or not out.has_solution:
                 return res
             current = sum(at_level(ui) for ui in res.slot_of)
-        model.prob += model.placed_expr(at_level) >= current, f"fix_level_{li}"
+        _fix(model.prob, model.placed_expr(at_level), current, f"fix_level_{li}")
 
     # Lottery among what is still tied; skipped when nobody is left out.
     if len(res.slot_of) < len(units):
         n = len(by_id)
         score = lambda ui: sum(n + 1 - lottery[m] for m in units[ui].members)  # noqa: E731
-        model.restore(res.slot_of, res.n_sets)
-        run(model.placed_expr(score), "lottery")
+        objective = model.placed_expr(score)
+        if any(objective.values()):
+            model.restore(res.slot_of, res.n_sets)
+            run(objective, "lottery")
     return res
+
+
+def _fix(prob: pulp.LpProblem, expr: pulp.LpAffineExpression, at_least: float, name: str) -> None:
+    """Hold an earlier phase's optimum. An expression with no variables (nobody at that level can
+    be placed anywhere) is skipped: CBC fails on a constraint with nothing in it."""
+    if any(coefficient for coefficient in expr.values()):
+        prob += expr >= at_least, name

@@ -43,6 +43,7 @@ def app(tmp_path, clock):
             "WTF_CSRF_ENABLED": False,
             "CLOCK": clock,
             "MAIL_ASYNC": False,
+            "SELECTION_ASYNC": False,
             "PUBLIC_URL": "https://als.example.org",
         }
     )
@@ -66,6 +67,36 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign staff in and out through the real login form."""
+
+    def __init__(self, client, app) -> None:
+        self._client = client
+        self._app = app
+
+    def create(self, email: str = "organiser@example.org", role: str = "organiser", password: str = "correct horse battery") -> str:
+        from app.auth.accounts import create_user
+        from app.models import Role, User
+
+        with self._app.app_context():
+            if db.session.query(User).filter_by(email=email).first() is None:
+                create_user(email, password, Role(role), START, by="test")
+                db.session.commit()
+        return email
+
+    def login(self, role: str = "organiser", email: str | None = None, password: str = "correct horse battery"):
+        email = self.create(email or f"{role}@example.org", role, password)
+        return self._client.post("/staff/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/staff/logout")
+
+
+@pytest.fixture
+def auth(client, app) -> AuthActions:
+    return AuthActions(client, app)
 
 
 @pytest.fixture

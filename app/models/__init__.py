@@ -4,6 +4,9 @@ from app.models.audit import AuditEvent
 from app.models.draft import ApplicationDraft
 from app.models.outbox import OutboxEmail
 from app.models.programme import Programme, Slot
+from app.models.review import Review
+from app.models.selection import LearningSet, RunState, SelectionRun, SetMember
+from app.models.staff import Role, User
 
 __all__ = [
     "Application",
@@ -13,7 +16,14 @@ __all__ = [
     "NoteFile",
     "OutboxEmail",
     "Payer",
+    "LearningSet",
     "Programme",
+    "Review",
+    "Role",
+    "RunState",
     "Sector",
+    "SelectionRun",
+    "SetMember",
     "Slot",
+    "User",
 ]

@@ -88,12 +88,24 @@ class Application(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str] = mapped_column(String(20), default="form")
+    # The organiser's eligibility checklist: None until checked.
+    eligible_senior_role: Mapped[bool | None]
+    eligible_commitment: Mapped[bool | None]
+    eligible_fee: Mapped[bool | None]
+    organiser_notes: Mapped[str | None] = mapped_column(Text)
 
     programme: Mapped[Programme] = relationship()
     slots: Mapped[list[Slot]] = relationship(secondary=application_slot, order_by="Slot.position")
     note_file: Mapped[NoteFile | None] = relationship(
         back_populates="application", cascade="all, delete-orphan", uselist=False
     )
+
+    reviews: Mapped[list["Review"]] = relationship(back_populates="application", cascade="all, delete-orphan")  # noqa: F821
+
+    @property
+    def average_score(self) -> float | None:
+        scores = [review.score for review in self.reviews]
+        return sum(scores) / len(scores) if scores else None
 
     @property
     def is_withdrawn(self) -> bool:

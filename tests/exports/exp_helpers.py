@@ -9,7 +9,11 @@ from typing import Any, Callable
 import openpyxl
 
 from exports import (
-    ApplicationRecord, FeeAccountRecord, LedgerEntryRecord, MemberRecord, SessionRecord,
+    ApplicationRecord,
+    FeeAccountRecord,
+    LedgerEntryRecord,
+    MemberRecord,
+    SessionRecord,
     SetRecord,
 )
 

@@ -119,17 +119,14 @@ def test_applications_csv_dates_and_errors() -> None:
 @pytest.mark.parametrize("raw,pence", [
     ("£1,234.50", 123_450), ("300", 30_000), ("300.00", 30_000), (300, 30_000),
     (299.99, 29_999), ("-£50", -5_000), ("£-50.5", -5_050), ("(12.00)", -1_200),
-    (" £ 1 234 ", 123_400), (0.1 + 0.2 - 0.3 + 12.35, 1_235),
+    (" £ 1 234 ", 123_400), (12.35, 1_235),  # Excel's double for 12.35 is 12.3499999...
 ])
 def test_amounts_parse_to_exact_pence(raw, pence) -> None:
-    if isinstance(raw, float) and raw != 299.99:
-        with pytest.raises(ValueError):  # 12.350000000000001: not a whole number of pence
-            parse_pence(raw)
-        return
     assert parse_pence(raw) == pence
 
 
-@pytest.mark.parametrize("raw", ["12.345", "abc", "1,23", "", None, "--5", "£", "1e3", True])
+@pytest.mark.parametrize("raw", ["12.345", 12.345, "abc", "1,23", "", None, "--5", "£", "1e3",
+                                 True, float("nan")])
 def test_bad_amounts_refused(raw) -> None:
     with pytest.raises(ValueError):
         parse_pence(raw)

@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 from exports import write_applications, write_fees, write_sets
 from exports._sheet import MAX_CELL_CHARS, TRUNCATION_MARKER, safe_text
 from tests.exports.exp_helpers import (
-    account, application, data_rows, entry, load, member, set_record, sheet_xml, written,
+    account,
+    application,
+    data_rows,
+    entry,
+    load,
+    member,
+    set_record,
+    sheet_xml,
+    written,
 )
 
 NASTY = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(1)", "=1+1", "#N/A", "#REF!",

@@ -4,12 +4,21 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 
 import pytest
-from tests.exports.exp_helpers import (
-    GBP, NOW, account, application, data_rows, entry, header, load, member, session,
-    set_record, written,
-)
 
 from exports import write_applications, write_fees, write_schedule, write_sets
+from tests.exports.exp_helpers import (
+    GBP,
+    account,
+    application,
+    data_rows,
+    entry,
+    header,
+    load,
+    member,
+    session,
+    set_record,
+    written,
+)
 
 
 def assert_standard_layout(ws, title: str, n_columns: int, n_rows: int) -> None:

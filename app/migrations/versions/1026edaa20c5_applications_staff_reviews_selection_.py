@@ -1,8 +1,8 @@
-"""applications, drafts, outbox and audit
+"""applications, staff, reviews, selection runs, outbox and audit
 
-Revision ID: 3819fb102f4c
+Revision ID: 1026edaa20c5
 Revises: 
-Create Date: 2026-11-23 19:15:25.931244
+Create Date: 2026-11-23 19:28:43.326210
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3819fb102f4c'
+revision = '1026edaa20c5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,6 +61,20 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('user',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.Enum('organiser', 'finance', name='role', native_enum=False, length=20), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(), nullable=True),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('last_failed_login_at', sa.DateTime(), nullable=True),
+    sa.Column('session_token', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('email')
+    )
     op.create_table('application',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -84,6 +98,10 @@ def upgrade():
     sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
     sa.Column('access_token_hash', sa.String(length=64), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('eligible_senior_role', sa.Boolean(), nullable=True),
+    sa.Column('eligible_commitment', sa.Boolean(), nullable=True),
+    sa.Column('eligible_fee', sa.Boolean(), nullable=True),
+    sa.Column('organiser_notes', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('access_token_hash'),
@@ -92,6 +110,31 @@ def upgrade():
     )
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.create_index('ix_application_status', ['programme_id', 'status'], unique=False)
+
+    op.create_table('selection_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.String(length=320), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('state', sa.Enum('queued', 'running', 'finished', 'failed', name='runstate', native_enum=False, length=20), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('rules', sa.JSON(), nullable=False),
+    sa.Column('candidates', sa.JSON(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('arrangement', sa.JSON(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=True),
+    sa.Column('placed', sa.Integer(), nullable=True),
+    sa.Column('set_count', sa.Integer(), nullable=True),
+    sa.Column('seconds', sa.Double(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('confirmed_by', sa.String(length=320), nullable=True),
+    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('selection_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_selection_run_programme_id'), ['programme_id'], unique=False)
 
     op.create_table('slot',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -129,6 +172,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['slot_id'], ['slot.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('application_id', 'slot_id')
     )
+    op.create_table('learning_set',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('slot_label', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ),
+    sa.ForeignKeyConstraint(['run_id'], ['selection_run.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('programme_id', 'name')
+    )
+    with op.batch_alter_table('learning_set', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_learning_set_programme_id'), ['programme_id'], unique=False)
+
     op.create_table('note_file',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=True),
@@ -144,19 +202,64 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('application_id')
     )
+    op.create_table('review',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('application_id', 'reviewer_id')
+    )
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_application_id'), ['application_id'], unique=False)
+
+    op.create_table('set_member',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('set_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], ),
+    sa.ForeignKeyConstraint(['set_id'], ['learning_set.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('application_id')
+    )
+    with op.batch_alter_table('set_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_set_member_set_id'), ['set_id'], unique=False)
+
 
 
 
 def downgrade():
 
+    with op.batch_alter_table('set_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_set_member_set_id'))
+
+    op.drop_table('set_member')
+    with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_application_id'))
+
+    op.drop_table('review')
     op.drop_table('note_file')
+    with op.batch_alter_table('learning_set', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_learning_set_programme_id'))
+
+    op.drop_table('learning_set')
     op.drop_table('application_slot')
     op.drop_table('application_draft')
     op.drop_table('slot')
+    with op.batch_alter_table('selection_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_selection_run_programme_id'))
+
+    op.drop_table('selection_run')
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.drop_index('ix_application_status')
 
     op.drop_table('application')
+    op.drop_table('user')
     op.drop_table('programme')
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_email_sent_at'))

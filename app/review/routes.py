@@ -1,0 +1,202 @@
+"""The organiser's review pages: the list with counts and filters, one application, and changes to it."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.auth import actor, role_required
+from app.clock import utcnow
+from app.extensions import db
+from app.models import Application, ApplicationStatus, Role, Sector
+from app.programmes import current_programme
+from app.review import bp, history, queries, service
+from app.review.forms import BulkStatusForm, EligibilityForm, FilterForm, ScoreForm, StatusForm, check_bool, check_value
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    # These pages are full of personal data: never keep them in a shared or back-button cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _filters(form: FilterForm, slot_ids: set[int]) -> queries.Filters:
+    """Unknown values in the query string are ignored rather than failing the whole page."""
+    statuses = {s.value: s for s in ApplicationStatus}
+    sectors = {s.value: s for s in Sector}
+    return queries.Filters(
+        statuses=[statuses[v] for v in form.status.data or [] if v in statuses],
+        sectors=[sectors[v] for v in form.sector.data or [] if v in sectors],
+        slot_ids=[int(v) for v in form.slot.data or [] if v.isdigit() and int(v) in slot_ids],
+        search=(form.q.data or "")[:200],
+        sort=form.sort.data if form.sort.data in queries.SORTS else queries.DEFAULT_SORT,
+    )
+
+
+def _page_links(page: queries.Page) -> dict:
+    """Parameters for govukPagination: first, last and neighbours, with ellipses between."""
+    args = request.args.to_dict(flat=False)
+
+    def href(number: int) -> str:
+        return url_for("review.index", **{**args, "page": number})
+
+    numbers = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
+    items: list[dict] = []
+    for previous, number in zip([0, *numbers], numbers):
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == page.page})
+    params: dict = {"items": items, "landmarkLabel": "Pages of applications"}
+    if page.page > 1:
+        params["previous"] = {"href": href(page.page - 1)}
+    if page.page < page.pages:
+        params["next"] = {"href": href(page.page + 1)}
+    return params
+
+
+def _render_index(bulk_form: BulkStatusForm) -> str:
+    programme = current_programme()
+    if programme is None:
+        return render_template("review/index.html", programme=None, form=bulk_form)
+    filter_form = FilterForm(formdata=request.args)
+    filter_form.slot.choices = [(str(slot.id), slot.label) for slot in programme.slots]
+    filters = _filters(filter_form, {slot.id for slot in programme.slots})
+    page = queries.page_of_applications(programme, filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "review/index.html", programme=programme, counts=queries.counts(programme), page=page,
+        filters=filters, filter_form=filter_form, form=bulk_form, pagination=_page_links(page),
+        bulk_action=url_for("review.bulk_status", **request.args.to_dict(flat=False)),
+        me=current_user.id,
+    )
+
+
+@bp.route("/")
+@role_required(Role.ORGANISER)
+def index() -> str:
+    return _render_index(BulkStatusForm(prefix="bulk"))
+
+
+@bp.route("/status", methods=["POST"])
+@role_required(Role.ORGANISER)
+def bulk_status() -> str | BaseResponse:
+    """Change the status of the ticked applications, then go back to the same filtered page."""
+    form = BulkStatusForm(prefix="bulk")
+    programme = current_programme()
+    if programme is None or not form.validate_on_submit():
+        return _render_index(form)
+    status = ApplicationStatus(form.status.data)
+    found = queries.applications_by_reference(programme, [str(ref) for ref in form.selected.data][:5000])
+    now, by = utcnow(), actor()
+    changed = sum(service.change_status(application, status, by, now) for application in found)
+    db.session.commit()
+    noun = "application" if changed == 1 else "applications"
+    message = f"{changed} {noun} {service.STATUS_PHRASES[status]}"
+    if len(found) > changed:
+        message += f" ({len(found) - changed} already had that status)"
+    flash(message, "success")
+    return redirect(url_for("review.index", **request.args.to_dict(flat=False)))
+
+
+def _application(reference: str) -> Application:
+    application = queries.find_application(None, reference)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _render_detail(application: Application, error_form=None, **forms) -> str:  # type: ignore[no-untyped-def]
+    me = current_user._get_current_object()
+    mine = next((review for review in application.reviews if review.reviewer_id == me.id), None)
+    eligibility = forms.get("eligibility") or EligibilityForm(prefix="eligibility", data={
+        "senior_role": check_value(application.eligible_senior_role),
+        "commitment": check_value(application.eligible_commitment),
+        "fee": check_value(application.eligible_fee),
+        "notes": application.organiser_notes or "",
+    })
+    score = forms.get("score") or ScoreForm(prefix="score", data={
+        "score": str(mine.score) if mine else None, "comment": (mine.comment or "") if mine else "",
+    })
+    status = forms.get("status") or StatusForm(prefix="status", data={"status": application.status.value})
+    others = [review for review in application.reviews if review.reviewer_id != me.id]
+    events = queries.history(application.reference)
+    return render_template(
+        "review/detail.html", application=application, form=error_form,
+        eligibility_form=eligibility, score_form=score, status_form=status,
+        my_review=mine, other_reviews=sorted(others, key=lambda r: r.reviewer.email),
+        history=history.describe(events, None if mine else me.email),
+    )
+
+
+@bp.route("/<reference>")
+@role_required(Role.ORGANISER)
+def detail(reference: str) -> str:
+    return _render_detail(_application(reference))
+
+
+@bp.route("/<reference>/eligibility", methods=["POST"])
+@role_required(Role.ORGANISER)
+def save_eligibility(reference: str) -> str | BaseResponse:
+    application = _application(reference)
+    form = EligibilityForm(prefix="eligibility")
+    if not form.validate_on_submit():
+        return _render_detail(application, form, eligibility=form)
+    changed = service.save_eligibility(application, {
+        "eligible_senior_role": check_bool(form.senior_role.data),
+        "eligible_commitment": check_bool(form.commitment.data),
+        "eligible_fee": check_bool(form.fee.data),
+        "organiser_notes": form.notes.data or "",
+    }, actor())
+    db.session.commit()
+    flash("Eligibility checks saved" if changed else "You did not change the eligibility checks",
+          "success" if changed else "info")
+    return redirect(url_for("review.detail", reference=reference, _anchor="eligibility"))
+
+
+@bp.route("/<reference>/score", methods=["POST"])
+@role_required(Role.ORGANISER)
+def save_score(reference: str) -> str | BaseResponse:
+    application = _application(reference)
+    form = ScoreForm(prefix="score")
+    if not form.validate_on_submit():
+        return _render_detail(application, form, score=form)
+    changed = service.save_score(application, current_user._get_current_object(), int(form.score.data),
+                                 form.comment.data or "", utcnow())
+    db.session.commit()
+    flash("Your score has been saved" if changed else "You did not change your score",
+          "success" if changed else "info")
+    return redirect(url_for("review.detail", reference=reference, _anchor="scores"))
+
+
+@bp.route("/<reference>/status", methods=["POST"])
+@role_required(Role.ORGANISER)
+def change_status(reference: str) -> str | BaseResponse:
+    application = _application(reference)
+    form = StatusForm(prefix="status")
+    if not form.validate_on_submit():
+        return _render_detail(application, form, status=form)
+    status = ApplicationStatus(form.status.data)
+    changed = service.change_status(application, status, actor(), utcnow())
+    db.session.commit()
+    flash(f"Status changed to {status.label.lower()}" if changed else f"The status was already {status.label.lower()}",
+          "success" if changed else "info")
+    return redirect(url_for("review.detail", reference=reference))
+
+
+@bp.route("/<reference>/note")
+@role_required(Role.ORGANISER)
+def download_note(reference: str) -> Response:
+    """Only ever a download: an uploaded file is never shown inline in the organiser's browser."""
+    application = _application(reference)
+    note = application.note_file
+    if note is None:
+        abort(404)
+    extension = "pdf" if note.kind == "pdf" else "docx"
+    return Response(
+        note.content,
+        mimetype=note.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{application.reference}-note.{extension}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,6 @@
+"""Forming sets: the selection page, runs in the background, adjusting and confirming the result."""
+from flask import Blueprint
+
+bp = Blueprint("sets", __name__, url_prefix="/manage/selection")
+
+from app.sets import routes  # noqa: E402,F401

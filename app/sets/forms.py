@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+
+
+class RunForm(FlaskForm):
+    min_size = IntegerField("Smallest set", widget=GovTextInput(),
+                            validators=[InputRequired("Enter the smallest set size"), NumberRange(2, 20, "Set size must be between 2 and 20")])
+    max_size = IntegerField("Largest set", widget=GovTextInput(),
+                            validators=[InputRequired("Enter the largest set size"), NumberRange(2, 20, "Set size must be between 2 and 20")])
+    sets = IntegerField("Number of sets (optional)", widget=GovTextInput(),
+                        description="Leave empty to form as many sets as the applicants fill",
+                        validators=[Optional(), NumberRange(1, 500, "Number of sets must be between 1 and 500")])
+    require_all_sectors = BooleanField("Every set has a member from each of the public, private and voluntary sectors",
+                                       widget=GovCheckboxInput(), default=True)
+    separate_organisations = BooleanField("No two members of a set from the same organisation",
+                                          widget=GovCheckboxInput(), default=True)
+    avoid_previous_pairs = BooleanField("Avoid pairing people who were in a set together before",
+                                        widget=GovCheckboxInput(), default=True)
+    time_limit = IntegerField("Time limit in seconds", widget=GovTextInput(),
+                              validators=[InputRequired("Enter a time limit"), NumberRange(1, 600, "Time limit must be between 1 and 600 seconds")])
+    seed = IntegerField("Lottery seed", widget=GovTextInput(),
+                        description="Breaks ties between equal priorities. The same seed and rules give the same sets",
+                        validators=[InputRequired("Enter a lottery seed"), NumberRange(0, 2**31 - 1, "Seed must be a whole number from 0")])
+    solver = RadioField("Solver", widget=GovRadioInput(), choices=[("cbc", "CBC"), ("highs", "HiGHS")], default="cbc",
+                        validators=[InputRequired("Select a solver")])
+    submit = SubmitField("Form sets", widget=GovSubmitInput())
+
+    def validate_max_size(self, field) -> None:  # type: ignore[no-untyped-def]
+        if self.min_size.data and field.data and field.data < self.min_size.data:
+            raise ValidationError("The largest set must not be smaller than the smallest")
+
+
+class MoveForm(FlaskForm):
+    target = RadioField("Move to", widget=GovRadioInput(), choices=[], validators=[InputRequired("Select where to move them")])
+    submit = SubmitField("Move", widget=GovSubmitInput())
+
+
+class SwapForm(FlaskForm):
+    other = StringField("Swap with (reference)", widget=GovTextInput(),
+                        description="The reference of someone in another set, like ALS-7K3Q9",
+                        validators=[InputRequired("Enter the reference of the person to swap with")])
+    submit = SubmitField("Swap", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A button with CSRF protection: pin, re-run, confirm."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())

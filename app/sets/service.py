@@ -1,0 +1,305 @@
+"""Between the database and the optimiser: candidates from applications, runs, moves, confirmation."""
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.clock import utcnow
+from app.extensions import db
+from app.models import (
+    Application,
+    ApplicationStatus,
+    LearningSet,
+    Programme,
+    RunState,
+    SelectionRun,
+    SetMember,
+)
+from app.outbox import queue_email
+from selection import Candidate, Rules, Scorecard, check_set, form_sets
+from selection.serialise import candidate_from_dict, candidate_to_dict, rules_from_dict, rules_to_dict
+
+# Everyone the organiser has judged eligible, including people placed or left out by an earlier
+# confirmed run, so a new run can be compared with it.
+POOL_STATUSES = (
+    ApplicationStatus.ELIGIBLE,
+    ApplicationStatus.SELECTED,
+    ApplicationStatus.WAITING_LIST,
+    ApplicationStatus.NOT_SELECTED,
+)
+LEFT_OUT_BY_ORGANISER = "Moved out of the sets by the organiser"
+
+
+def pool(programme: Programme) -> list[Application]:
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.programme_id == programme.id, Application.status.in_(POOL_STATUSES))
+            .options(selectinload(Application.slots), selectinload(Application.reviews))
+            .order_by(Application.reference)
+        )
+    )
+
+
+def candidate_for(application: Application) -> Candidate:
+    """Review priority is the average score (1–5) in hundredths; unscored applications rank 0."""
+    average = application.average_score
+    return Candidate(
+        id=application.reference,
+        organisation=application.organisation,
+        sector=application.sector.value,
+        slots=tuple(slot.label for slot in application.slots),
+        priority=round(average * 100) if average is not None else 0,
+        name=application.full_name,
+    )
+
+
+def default_rules(programme: Programme) -> Rules:
+    return Rules(min_size=programme.min_set_size, max_size=programme.max_set_size,
+                 slots=tuple(slot.label for slot in programme.slots))
+
+
+def start_run(programme: Programme, rules: Rules, by: str, candidates: Iterable[Candidate] | None = None) -> SelectionRun:
+    people = list(candidates) if candidates is not None else [candidate_for(a) for a in pool(programme)]
+    run = SelectionRun(
+        programme=programme, created_by=by, created_at=utcnow(), state=RunState.QUEUED,
+        rules=rules_to_dict(rules), candidates=[candidate_to_dict(c) for c in people],
+    )
+    db.session.add(run)
+    db.session.flush()
+    audit.record(by, "selection.started", f"selection_run:{run.id}", after={"rules": run.rules, "candidates": len(people)})
+    return run
+
+
+def execute_run(run_id: int) -> None:
+    """Solve a queued run and store its result. Errors are kept on the run, never lost."""
+    run = db.session.get(SelectionRun, run_id)
+    if run is None or run.state is not RunState.QUEUED:
+        return
+    run.state = RunState.RUNNING
+    run.started_at = utcnow()
+    db.session.commit()
+    try:
+        result = form_sets([candidate_from_dict(c) for c in run.candidates], rules_from_dict(run.rules))
+    except Exception as exc:  # a bug or bad input must not leave the run "running" for ever
+        current_app.logger.exception("Selection run %s failed", run_id)
+        run.state = RunState.FAILED
+        run.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+    else:
+        data = result.to_dict()
+        run.result = data
+        run.arrangement = {
+            "sets": [{"name": s["name"], "slot": s["slot"], "members": list(s["members"])} for s in data["sets"]],
+            "unplaced": [dict(u) for u in data["unplaced"]],
+            "pins": {},
+        }
+        run.status = result.status
+        run.placed = result.placed
+        run.set_count = len(result.sets)
+        run.seconds = result.seconds
+        run.state = RunState.FINISHED
+    run.finished_at = utcnow()
+    db.session.commit()
+
+
+def run_in_background(app: Flask, run_id: int) -> None:
+    def target() -> None:
+        with app.app_context():
+            try:
+                execute_run(run_id)
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=target, name=f"selection-{run_id}", daemon=True).start()
+
+
+def is_stale(run: SelectionRun) -> bool:
+    """A run still "running" well past its time limit lost its worker (a restart): say so."""
+    if run.state is not RunState.RUNNING or run.started_at is None:
+        return False
+    limit = float(run.rules.get("time_limit") or 30)
+    return utcnow() > run.started_at + timedelta(seconds=limit * 4 + 120)
+
+
+# --- the organiser's adjustments -------------------------------------------------------------
+
+
+class MoveRefused(ValueError):
+    pass
+
+
+def candidates_by_id(run: SelectionRun) -> dict[str, Candidate]:
+    return {c["id"]: candidate_from_dict(c) for c in run.candidates}
+
+
+def scorecards(run: SelectionRun) -> dict[str, Scorecard]:
+    """Each set of the current arrangement checked against every hard rule."""
+    people = candidates_by_id(run)
+    rules = rules_from_dict(run.rules)
+    rules.pins = dict(run.arrangement.get("pins") or {})
+    return {
+        s["name"]: check_set(s["members"], s["slot"], people, rules, name=s["name"])
+        for s in run.arrangement["sets"]
+    }
+
+
+def _locate(arrangement: dict[str, Any], person: str) -> dict[str, Any] | None:
+    for formed in arrangement["sets"]:
+        if person in formed["members"]:
+            return formed
+    return None
+
+
+def move(run: SelectionRun, person: str, target: str, by: str) -> None:
+    """Move someone to another set, or out of the sets (target "")."""
+    if run.confirmed_at is not None:
+        raise MoveRefused("This run is confirmed; start a new run to change the sets")
+    arrangement = _copy(run.arrangement)
+    if person not in candidates_by_id(run):
+        raise MoveRefused("That person is not in this run")
+    source = _locate(arrangement, person)
+    destination = next((s for s in arrangement["sets"] if s["name"] == target), None) if target else None
+    if target and destination is None:
+        raise MoveRefused("Choose a set to move them to")
+    if source is destination:
+        return
+    if source is not None:
+        source["members"].remove(person)
+    else:
+        arrangement["unplaced"] = [u for u in arrangement["unplaced"] if u["id"] != person]
+    if destination is not None:
+        destination["members"].append(person)
+    else:
+        arrangement["unplaced"].append({"id": person, "reason": LEFT_OUT_BY_ORGANISER})
+    arrangement["pins"].pop(person, None)
+    run.arrangement = arrangement
+    audit.record(by, "selection.moved", f"selection_run:{run.id}",
+                 before={"person": person, "set": source["name"] if source else None},
+                 after={"person": person, "set": target or None})
+
+
+def swap(run: SelectionRun, first: str, second: str, by: str) -> None:
+    if run.confirmed_at is not None:
+        raise MoveRefused("This run is confirmed; start a new run to change the sets")
+    arrangement = _copy(run.arrangement)
+    a, b = _locate(arrangement, first), _locate(arrangement, second)
+    if a is None or b is None:
+        raise MoveRefused("Both people must be in a set to swap them")
+    if a is b:
+        raise MoveRefused("They are already in the same set")
+    a["members"][a["members"].index(first)] = second
+    b["members"][b["members"].index(second)] = first
+    for person in (first, second):
+        arrangement["pins"].pop(person, None)
+    run.arrangement = arrangement
+    audit.record(by, "selection.swapped", f"selection_run:{run.id}",
+                 before={first: a["name"], second: b["name"]}, after={first: b["name"], second: a["name"]})
+
+
+def toggle_pin(run: SelectionRun, person: str, by: str) -> bool:
+    """Pin someone to their current set for the next run. Returns True if now pinned."""
+    arrangement = _copy(run.arrangement)
+    formed = _locate(arrangement, person)
+    if formed is None:
+        raise MoveRefused("Only people in a set can be pinned")
+    pinned = arrangement["pins"].pop(person, None) is None
+    if pinned:
+        arrangement["pins"][person] = formed["name"]
+    run.arrangement = arrangement
+    audit.record(by, "selection.pinned" if pinned else "selection.unpinned", f"selection_run:{run.id}",
+                 after={"person": person, "set": formed["name"]})
+    return pinned
+
+
+def rerun(run: SelectionRun, by: str) -> SelectionRun:
+    """The same rules and candidates again, keeping the organiser's pins (and their sets' places)."""
+    rules = rules_from_dict(run.rules)
+    pins = dict(run.arrangement.get("pins") or {}) if run.arrangement else {}
+    slot_of = {s["name"]: s["slot"] for s in (run.arrangement or {}).get("sets", [])}
+    rules.pins = pins
+    rules.pinned_slots = {name: slot_of[name] for name in set(pins.values()) if name in slot_of}
+    return start_run(run.programme, rules, by, [candidate_from_dict(c) for c in run.candidates])
+
+
+def _copy(arrangement: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sets": [{"name": s["name"], "slot": s["slot"], "members": list(s["members"])} for s in arrangement["sets"]],
+        "unplaced": [dict(u) for u in arrangement["unplaced"]],
+        "pins": dict(arrangement.get("pins") or {}),
+    }
+
+
+# --- confirming ---------------------------------------------------------------------------------
+
+
+class ConfirmRefused(ValueError):
+    pass
+
+
+def outcome_of(run: SelectionRun) -> dict[str, list[str]]:
+    """Who is offered a place, waiting-listed (a set meets at a place/time they can attend, so
+    they can fill a place that falls free) or not selected (no set they can attend)."""
+    people = candidates_by_id(run)
+    slots_with_sets = {s["slot"] for s in run.arrangement["sets"] if s["members"]}
+    selected = [p for s in run.arrangement["sets"] for p in s["members"]]
+    waiting, regret = [], []
+    for entry in run.arrangement["unplaced"]:
+        candidate = people[entry["id"]]
+        (waiting if set(candidate.slots) & slots_with_sets else regret).append(entry["id"])
+    return {"selected": selected, "waiting_list": waiting, "not_selected": regret}
+
+
+def confirm(run: SelectionRun, by: str) -> dict[str, int]:
+    if run.state is not RunState.FINISHED or run.arrangement is None:
+        raise ConfirmRefused("Only a finished run can be confirmed")
+    if run.confirmed_at is not None:
+        raise ConfirmRefused("This run is already confirmed")
+    already = db.session.scalars(select(LearningSet).where(LearningSet.programme_id == run.programme_id)).first()
+    if already is not None:
+        raise ConfirmRefused("Sets for this programme were confirmed already; they cannot be replaced here")
+    broken = [message for card in scorecards(run).values() for message in card.broken]
+    if broken:
+        raise ConfirmRefused("Fix these before confirming: " + "; ".join(broken))
+    now = utcnow()
+    outcome = outcome_of(run)
+    by_reference = {
+        a.reference: a
+        for a in db.session.scalars(select(Application).where(Application.programme_id == run.programme_id,
+                                                                Application.reference.in_([c["id"] for c in run.candidates])))
+    }
+    set_of: dict[str, LearningSet] = {}
+    for formed in run.arrangement["sets"]:
+        if not formed["members"]:
+            continue
+        learning_set = LearningSet(programme_id=run.programme_id, run_id=run.id, name=formed["name"],
+                                   slot_label=formed["slot"], created_at=now)
+        learning_set.members = [SetMember(application=by_reference[p]) for p in formed["members"]]
+        db.session.add(learning_set)
+        for person in formed["members"]:
+            set_of[person] = learning_set
+    statuses = {"selected": ApplicationStatus.SELECTED, "waiting_list": ApplicationStatus.WAITING_LIST,
+                "not_selected": ApplicationStatus.NOT_SELECTED}
+    templates = {"selected": "offer", "waiting_list": "waiting_list", "not_selected": "regret"}
+    for key, references in outcome.items():
+        for reference in references:
+            application = by_reference[reference]
+            before = application.status.value
+            application.status = statuses[key]
+            application.updated_at = now
+            audit.record(by, "application.status_changed", f"application:{reference}",
+                         before={"status": before}, after={"status": application.status.value, "run": run.id})
+            queue_email(application.email, templates[key], application=application, programme=run.programme,
+                        learning_set=set_of.get(reference))
+    run.confirmed_at = now
+    run.confirmed_by = by
+    audit.record(by, "selection.confirmed", f"selection_run:{run.id}",
+                 after={key: len(value) for key, value in outcome.items()})
+    return {key: len(value) for key, value in outcome.items()}

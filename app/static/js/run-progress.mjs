@@ -1,0 +1,21 @@
+// While a selection run is solving, check its state every second and show the result when done.
+const progress = document.getElementById("run-progress");
+if (progress) {
+  const started = Date.now();
+  const poll = async () => {
+    try {
+      const response = await fetch(progress.dataset.statusUrl, { headers: { Accept: "application/json" } });
+      const body = await response.json();
+      if (body.state !== "queued" && body.state !== "running") {
+        window.location.reload();
+        return;
+      }
+    } catch (error) {
+      // A dropped request is retried on the next tick.
+    }
+    const seconds = Math.round((Date.now() - started) / 1000);
+    progress.dataset.waited = String(seconds);
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+}
