@@ -27,6 +27,11 @@ def main() -> None:
     """Action Learning Sets: applications, selection, fees and schedules."""
 
 
+from app.sets.cli import init_cli  # noqa: E402  (commands that also run without the app)
+
+init_cli(main)
+
+
 def _parse_london(value: str, option: str) -> datetime:
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:

@@ -1,0 +1,207 @@
+"""`als select` and `als import-applications`.
+
+`als select --input FILE` runs without a server or database (and without a SECRET_KEY): it reads
+the file, forms sets and prints or writes the result. Without --input it uses the eligible
+applications in the database and saves the run as the selection page does.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask.cli import ScriptInfo
+
+from exports import MemberRecord, SetRecord, read_applications, read_candidates, write_sets
+from selection import Candidate, Rules, SelectionResult, form_sets
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Solvers print banners straight to file descriptor 1; keep --json output clean."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _priority(value: float | None) -> int:
+    # The optimiser ranks integers; keep two decimal places of a spreadsheet's priority.
+    return round(value * 100) if value is not None else 0
+
+
+def candidates_from_file(path: str, balance: tuple[str, ...]) -> tuple[list[Candidate], dict[str, MemberRecord]]:
+    sheet = read_candidates(path)
+    errors = [f"row {error.row}: {error.message}" for error in sheet.errors]
+    known = set().union(*(row.attributes.keys() for row in sheet.rows)) if sheet.rows else set()
+    errors += [f"--balance {column}: no such column in {path}" for column in balance if column not in known]
+    if errors:
+        raise click.ClickException(f"{path} has {len(errors)} problem(s):\n  " + "\n  ".join(errors))
+    candidates = [
+        Candidate(id=row.id, organisation=row.organisation, sector=row.sector, slots=tuple(row.availability),
+                  priority=_priority(row.priority), previous_set=row.previous_set,
+                  attributes={k: v for k, v in row.attributes.items() if k in balance}, name=row.name)
+        for row in sheet.rows
+    ]
+    members = {row.id: MemberRecord(reference=row.id, full_name=row.name, email=row.email, organisation=row.organisation,
+                                    sector=row.sector, attributes=dict(row.attributes)) for row in sheet.rows}
+    return candidates, members
+
+
+def describe(result: SelectionResult, names: dict[str, str]) -> str:
+    status = {"optimal": "proven optimal", "feasible": "feasible, not proven optimal",
+              "infeasible": "infeasible: the rules cannot all hold", "timed_out": "no solution within the time limit"}
+    lines = [f"Status: {status[result.status]}" + (f" (gap {result.gap:.1%})" if result.gap else ""),
+             f"Placed {result.placed} of {result.placed + len(result.unplaced)} in {len(result.sets)} sets "
+             f"in {result.seconds:.2f} s ({result.solver}, seed {result.seed})"]
+    for formed in result.sets:
+        lines.append(f"\n{formed.name}: {formed.slot} ({len(formed.members)})")
+        lines += [f"  {member}  {names.get(member, '')}" for member in formed.members]
+        lines += [f"  ! {problem}" for problem in formed.scorecard.broken]
+    if result.unplaced:
+        lines.append("\nLeft out:")
+        lines += [f"  {u.id}  {names.get(u.id, '')}: {u.reason}" for u in result.unplaced]
+    if result.explanation:
+        lines.append("\nWhy:")
+        lines += [f"  - {line}" for line in result.explanation]
+    return "\n".join(lines)
+
+
+@click.command("select")
+@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False),
+              help="CSV or XLSX of candidates; without it, the eligible applications in the database")
+@click.option("--sets", type=click.IntRange(1, 1000), help="exact number of sets (default: as many as fit)")
+@click.option("--min-size", type=click.IntRange(2, 50), help="smallest set (default 6, or the programme's)")
+@click.option("--max-size", type=click.IntRange(2, 50), help="largest set (default 8, or the programme's)")
+@click.option("--time-limit", type=click.FloatRange(0.5, 3600), default=30.0, show_default=True)
+@click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="seed of the lottery that breaks ties")
+@click.option("--balance", multiple=True, help="an input column to balance across sets; repeatable")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="write the rosters workbook")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@click.option("--confirm", is_flag=True, help="confirm the run (database only), as the page's button does")
+@click.pass_context
+def select_command(ctx: click.Context, input_path, sets, min_size, max_size, time_limit, solver, seed, balance,  # type: ignore[no-untyped-def]
+                   out_path, as_json, confirm) -> None:
+    """Form balanced sets from a file or from the database."""
+    if input_path and confirm:
+        raise click.UsageError("--confirm works on the database; leave out --input")
+    rules = Rules(min_size=min_size or 6, max_size=max_size or 8, sets=sets, time_limit=time_limit, seed=seed,
+                  solver=solver, balance={column: 1.0 for column in balance})
+    if rules.min_size > rules.max_size:
+        raise click.UsageError("--min-size must not be larger than --max-size")
+    if input_path:
+        candidates, members = candidates_from_file(input_path, balance)
+        with stdout_to_stderr():
+            result = form_sets(candidates, rules)
+        records = [SetRecord(name=s.name, slot=s.slot, members=[members[m] for m in s.members]) for s in result.sets]
+        names = {key: member.full_name for key, member in members.items()}
+        _report(result, records, names, out_path, as_json)
+        return
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        _select_from_database(rules, min_size, max_size, out_path, as_json, confirm)
+
+
+def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, confirm) -> None:  # type: ignore[no-untyped-def]
+    from app.extensions import db
+    from app.programmes import current_programme
+    from app.sets.export import set_records
+    from app.sets.service import ConfirmRefused, confirm as confirm_run, default_rules, execute_run, start_run
+
+    programme = current_programme()
+    if programme is None:
+        raise click.ClickException("There is no programme yet: run `als programme` first.")
+    defaults = default_rules(programme)
+    rules.min_size, rules.max_size = min_size or defaults.min_size, max_size or defaults.max_size
+    rules.slots = defaults.slots
+    run = start_run(programme, rules, by="cli")
+    db.session.commit()
+    with stdout_to_stderr():
+        execute_run(run.id)
+    db.session.refresh(run)
+    if run.result is None:
+        raise click.ClickException(f"Run {run.id} failed: {run.error}")
+    result = _result_from(run)
+    records = set_records(run)
+    names = {c["id"]: c.get("name", "") for c in run.candidates}
+    _report(result, records, names, out_path, as_json, run_id=run.id)
+    if confirm:
+        try:
+            counts = confirm_run(run, by="cli")
+        except ConfirmRefused as refused:
+            db.session.rollback()
+            raise click.ClickException(str(refused)) from refused
+        db.session.commit()
+        click.echo(f"Confirmed run {run.id}: {counts['selected']} selected, {counts['waiting_list']} on the waiting "
+                   f"list, {counts['not_selected']} not selected; emails queued.", err=as_json)
+
+
+def _result_from(run) -> SelectionResult:  # type: ignore[no-untyped-def]
+    from selection.types import FormedSet, Scorecard, Unplaced
+
+    data = run.result
+    sets = [FormedSet(s["name"], s["slot"], list(s["members"]), Scorecard(**s["scorecard"])) for s in data["sets"]]
+    return SelectionResult(status=data["status"], gap=data["gap"], seconds=data["seconds"], seed=data["seed"],
+                           solver=data["solver"], sets=sets,
+                           unplaced=[Unplaced(u["id"], u["reason"]) for u in data["unplaced"]],
+                           explanation=list(data["explanation"]), lottery=dict(data["lottery"]))
+
+
+def _report(result: SelectionResult, records: list[SetRecord], names: dict[str, str], out_path: str | None,
+            as_json: bool, run_id: int | None = None) -> None:
+    if out_path:
+        write_sets(records, Path(out_path), generated_at=datetime.now(timezone.utc), title="Sets")
+    if as_json:
+        data = result.to_dict()
+        payload = {
+            "status": data["status"], "gap": data["gap"], "seconds": data["seconds"],
+            "sets": [{"name": s["name"], "slot": s["slot"], "members": s["members"]} for s in data["sets"]],
+            "unplaced": data["unplaced"], "explanation": data["explanation"],
+        }
+        if run_id is not None:
+            payload["run"] = run_id
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    if run_id is not None:
+        click.echo(f"Saved as run {run_id}.")
+    click.echo(describe(result, names))
+    if out_path:
+        click.echo(f"\nWrote {out_path}")
+
+
+@click.command("import-applications")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="check the file and report, but save nothing")
+@click.pass_context
+def import_applications_command(ctx: click.Context, path: str, dry_run: bool) -> None:
+    """Load applications received outside the form (CSV or XLSX). All rows or none are saved."""
+    sheet = read_applications(path)
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        from app.applications.importing import import_rows
+
+        report = import_rows(sheet.rows, sheet.errors, dry_run=dry_run)
+    for line in report.problems:
+        click.echo(line, err=True)
+    if report.problems:
+        raise click.ClickException(f"{len(report.problems)} problem(s) in {path}; nothing was imported.")
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} {report.imported} application(s); {len(report.skipped)} already in the database.")
+    for line in report.skipped:
+        click.echo(f"  skipped {line}")
+
+
+def init_cli(group: click.Group) -> None:
+    group.add_command(select_command)
+    group.add_command(import_applications_command)
