@@ -42,7 +42,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import auth, cli, outbox
     from app.applications import bp as applications_bp
     from app.public import bp as public_bp
+    from app.finance import bp as finance_bp
     from app.review import bp as review_bp
+    from app.schedule import bp as schedule_bp
     from app.sets import bp as sets_bp
 
     app.register_blueprint(public_bp)
@@ -50,6 +52,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(review_bp)
     app.register_blueprint(sets_bp)
+    app.register_blueprint(schedule_bp)
+    app.register_blueprint(finance_bp)
     cli.init_app(app)
+    from app.finance import cli as finance_cli
+
+    finance_cli.init_app(app)
     outbox.init_app(app)
     return app

@@ -2,9 +2,11 @@
 from app.models.application import Application, ApplicationStatus, NoteFile, Payer, Sector
 from app.models.audit import AuditEvent
 from app.models.draft import ApplicationDraft
+from app.models.finance import EntryKind, FeeAccount, LedgerEntry, PayerKind
 from app.models.outbox import OutboxEmail
 from app.models.programme import Programme, Slot
 from app.models.review import Review
+from app.models.schedule import Presenter, ScheduledSession, SessionKind
 from app.models.selection import LearningSet, RunState, SelectionRun, SetMember
 from app.models.staff import Role, User
 
@@ -13,6 +15,13 @@ __all__ = [
     "ApplicationDraft",
     "ApplicationStatus",
     "AuditEvent",
+    "EntryKind",
+    "FeeAccount",
+    "LedgerEntry",
+    "PayerKind",
+    "Presenter",
+    "ScheduledSession",
+    "SessionKind",
     "NoteFile",
     "OutboxEmail",
     "Payer",

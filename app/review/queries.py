@@ -36,15 +36,23 @@ def fold(text: str | None) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _fold_column(column):  # type: ignore[no-untyped-def]
-    """SQLite's lower() only knows ASCII; there we call Python's fold (registered per connection)."""
+def _search(term: str):  # type: ignore[no-untyped-def]
+    """A condition matching name or organisation, ignoring case (and accents on SQLite)."""
     if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite's lower() only knows ASCII, so "ZOË" would miss "Zoë": call Python's fold instead.
+        # Registering per query (idempotent, cheap) holds whatever order the engine hooks ran in.
         connection = db.session.connection().connection.driver_connection
-        # Registering is idempotent and cheap; doing it here (not on "connect") means it holds
-        # whichever order the app's engine hooks were set up in.
         connection.create_function("als_fold", 1, fold, deterministic=True)
-        return func.als_fold(column)
-    return func.lower(column)
+        column_form, wanted = func.als_fold, fold(term)
+    else:
+        # PostgreSQL's lower() is Unicode-aware but keeps accents, so only lower-case the term.
+        column_form, wanted = func.lower, term.lower()
+    # Escape LIKE wildcards so a search for "100%" means the characters, not "anything".
+    pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        column_form(Application.full_name).like(pattern, escape="\\"),
+        column_form(Application.organisation).like(pattern, escape="\\"),
+    )
 
 
 @dataclass
@@ -73,15 +81,7 @@ def _filtered(programme: Programme, filters: Filters) -> Select:
         )
         query = query.where(chosen.exists())
     if filters.search:
-        # Escape LIKE wildcards so a search for "100%" means the characters, not "anything".
-        term = fold(filters.search).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{term}%"
-        query = query.where(
-            or_(
-                _fold_column(Application.full_name).like(pattern, escape="\\"),
-                _fold_column(Application.organisation).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(_search(filters.search))
     return query
 
 

@@ -23,6 +23,7 @@ from app.models import (
     SelectionRun,
     SetMember,
 )
+from app.finance.accounts import open_account
 from app.outbox import queue_email
 from selection import Candidate, Rules, Scorecard, check_set, form_sets
 from selection.serialise import candidate_from_dict, candidate_to_dict, rules_from_dict, rules_to_dict
@@ -298,6 +299,8 @@ def confirm(run: SelectionRun, by: str) -> dict[str, int]:
                          before={"status": before}, after={"status": application.status.value, "run": run.id})
             queue_email(application.email, templates[key], application=application, programme=run.programme,
                         learning_set=set_of.get(reference))
+    for reference in outcome["selected"]:
+        open_account(by_reference[reference], set_of[reference], run.programme, now, by)
     run.confirmed_at = now
     run.confirmed_by = by
     audit.record(by, "selection.confirmed", f"selection_run:{run.id}",

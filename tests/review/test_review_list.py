@@ -1,13 +1,23 @@
 """The applications list: counts, filters, search, pagination and bulk status changes."""
 from __future__ import annotations
 
+import itertools
 import re
 
+import pytest
 from sqlalchemy import event
 
 from app.extensions import db
 from tests.helpers import outbox, slot_ids
 from tests.review.review_helpers import LIST, audit_rows, count_cell, listed, references, status_of, three_applicants
+
+
+@pytest.fixture
+def unique_references(monkeypatch):
+    """`als demo` draws random references without checking them (about a 7% chance of a clash at
+    2,000); number them instead so these tests are about the list, not about that clash."""
+    numbers = itertools.count(1)
+    monkeypatch.setattr("app.demo.new_reference", lambda: f"ALS-{next(numbers):05d}")
 
 
 def test_counts_by_status_sector_and_place(client, auth, app, apply):
@@ -91,7 +101,7 @@ def test_sorting_by_submitted_date_and_name(client, auth, app, apply, clock):
     assert listed(client.get(LIST, query_string={"sort": "name"})) == [ann, bob, cat]
 
 
-def test_pagination_shows_fifty_a_page_and_keeps_the_filters(client, auth, app, runner):
+def test_pagination_shows_fifty_a_page_and_keeps_the_filters(client, auth, app, runner, unique_references):
     assert runner.invoke(args=["demo", "--applicants", "120", "--seed", "1"]).exit_code == 0
     auth.login("organiser")
     first = client.get(LIST)
@@ -152,7 +162,7 @@ def test_bulk_change_without_a_choice_shows_errors(client, auth, app, apply):
     assert audit_rows(app, "application.status_changed") == []
 
 
-def test_two_thousand_applications_list_and_filter_with_few_queries(client, auth, app, runner):
+def test_two_thousand_applications_list_and_filter_with_few_queries(client, auth, app, runner, unique_references):
     assert runner.invoke(args=["demo", "--applicants", "2000", "--seed", "3"]).exit_code == 0
     auth.login("organiser")
     statements: list[str] = []
@@ -180,3 +190,19 @@ def test_two_thousand_applications_list_and_filter_with_few_queries(client, auth
     # The number of queries does not grow with the number of rows: no query per application.
     assert whole < 20, whole
     assert narrowed < 20, narrowed
+
+
+def test_late_applications_are_flagged_in_the_list(client, auth, app, apply):
+    refs = three_applicants(app, apply)
+    from app.models import Application
+
+    with app.app_context():
+        ben = db.session.query(Application).filter_by(reference=refs["Ben Brown"]).one()
+        ben.late = True
+        db.session.commit()
+    auth.login("organiser")
+    page = client.get(LIST).get_data(as_text=True)
+    rows = {ref: page[page.index(f'data-reference="{ref}"'):] for ref in refs.values()}
+    row_text = {ref: text[:text.index("</tr>")] for ref, text in rows.items()}
+    assert "Late" in row_text[refs["Ben Brown"]]
+    assert "Late" not in row_text[refs["Zoë Adeyemi"]]

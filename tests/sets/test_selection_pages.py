@@ -32,6 +32,11 @@ def start(client) -> str:
     return response.headers["Location"]
 
 
+def applications_with(app, status: ApplicationStatus) -> int:
+    with app.app_context():
+        return db.session.query(Application).filter_by(status=status).count()
+
+
 def current_run(app) -> SelectionRun:
     with app.app_context():
         run = db.session.scalars(select(SelectionRun).order_by(SelectionRun.id.desc())).first()
@@ -102,6 +107,14 @@ def test_swapping_two_people_and_confirming_sets_statuses_and_queues_emails(clie
     swapped = current_run(app)
     assert b in swapped.arrangement["sets"][0]["members"] and a in swapped.arrangement["sets"][1]["members"]
 
+    if "There is a problem" in client.get(f"{run_url}/confirm").get_data(as_text=True):
+        # The swap broke a rule (a place someone cannot attend, two colleagues, a missing sector):
+        # confirming is refused until it is undone.
+        refused = client.post(f"{run_url}/confirm").get_data(as_text=True)
+        assert "Fix these before confirming" in refused
+        assert applications_with(app, ApplicationStatus.SELECTED) == 0
+        client.post(f"{run_url}/people/{a}", data={"swap-other": b, "swap-submit": "Swap"})
+        swapped = current_run(app)
     preview = client.get(f"{run_url}/confirm").get_data(as_text=True)
     assert "Offer of a place email" in preview
     before = len(outbox(app))
