@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import auth, cli, outbox
     from app.applications import bp as applications_bp
     from app.public import bp as public_bp
+    from app.downloads import bp as downloads_bp
     from app.finance import bp as finance_bp
     from app.review import bp as review_bp
     from app.schedule import bp as schedule_bp
@@ -54,9 +55,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sets_bp)
     app.register_blueprint(schedule_bp)
     app.register_blueprint(finance_bp)
+    app.register_blueprint(downloads_bp)
     cli.init_app(app)
+    from app.downloads import cli as downloads_cli
     from app.finance import cli as finance_cli
 
     finance_cli.init_app(app)
+    downloads_cli.init_app(app)
     outbox.init_app(app)
     return app

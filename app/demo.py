@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.applications.service import email_key, new_access_token, new_reference
+from app.applications.service import email_key, fresh_reference, new_access_token, taken_references
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Payer, Programme, Sector
@@ -75,6 +75,7 @@ def add_demo_applications(programme: Programme, count: int, seed: int) -> int:
     sectors = [sector for sector, _ in SECTOR_WEIGHTS]
     weights = [weight for _, weight in SECTOR_WEIGHTS]
     existing = set(db.session.scalars(select(Application.email_key).where(Application.programme_id == programme.id)))
+    taken = taken_references()
     added = 0
     for number in range(count):
         sector = rng.choices(sectors, weights)[0]
@@ -100,7 +101,7 @@ def add_demo_applications(programme: Programme, count: int, seed: int) -> int:
             continue
         _token, hashed = new_access_token()
         application = Application(
-            programme=programme, reference=new_reference(), status=status, late=late,
+            programme=programme, reference=fresh_reference(taken), status=status, late=late,
             full_name=f"{first} {last}", email=email, email_key=email_key(email),
             organisation=organisation, sector=sector, **person, agreed_at=submitted, submitted_at=submitted, updated_at=submitted,
             withdrawn_at=submitted if status is ApplicationStatus.WITHDRAWN else None,

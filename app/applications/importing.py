@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app import audit
-from app.applications.service import email_key, new_access_token, new_reference, snapshot
+from app.applications.service import email_key, fresh_reference, new_access_token, taken_references, snapshot
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Payer, Sector
@@ -32,6 +32,7 @@ def import_rows(rows: Sequence[ApplicationImportRow], errors: Sequence[RowError]
     slots = {slot.label.casefold(): slot for slot in programme.slots}
     existing = set(db.session.scalars(select(Application.email_key).where(Application.programme_id == programme.id)))
     now = utcnow()
+    taken = taken_references()
     new: list[Application] = []
     for row in rows:
         unknown = [label for label in row.availability if label.casefold() not in slots]
@@ -46,7 +47,7 @@ def import_rows(rows: Sequence[ApplicationImportRow], errors: Sequence[RowError]
             continue
         submitted = row.submitted_at or now
         application = Application(
-            programme=programme, reference=new_reference(), status=ApplicationStatus.SUBMITTED,
+            programme=programme, reference=fresh_reference(taken), status=ApplicationStatus.SUBMITTED,
             late=submitted >= programme.deadline, full_name=clean_text(row.full_name), email=row.email,
             email_key=email_key(row.email), phone=clean_text(row.phone) or None,
             organisation=clean_text(row.organisation), sector=Sector(row.sector), job_title=clean_text(row.job_title),

@@ -26,6 +26,18 @@ def new_reference() -> str:
     return "ALS-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
 
 
+def fresh_reference(taken: set[str]) -> str:
+    """A reference not in `taken` (which it joins), for creating many applications at once."""
+    while (reference := new_reference()) in taken:
+        pass
+    taken.add(reference)
+    return reference
+
+
+def taken_references() -> set[str]:
+    return set(db.session.scalars(select(Application.reference)))
+
+
 def token_hash(token: str) -> str:
     # The token carries 256 random bits, so a fast hash is enough: there is nothing to brute-force.
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
