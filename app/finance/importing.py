@@ -80,6 +80,12 @@ def commit(programme: Programme, data: bytes, source: str, by: str, now: datetim
     return result
 
 
+def fingerprint(result: PaymentPreview) -> str:
+    """What a preview would save, in a few characters: saving checks nothing changed since."""
+    lines = sorted(f"{m.identity}|{m.account_ref}|{m.row.amount_pence}" for m in result.matched)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+
+
 class UploadStore:
     """Uploaded files kept server-side between the preview and the save (never in the cookie)."""
 
