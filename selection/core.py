@@ -146,7 +146,7 @@ def _explain(candidates: Sequence[Candidate], rules: Rules, result: SelectionRes
              "lottery)." if exact else
              "The solver stopped before proving this is the best placement"
              + (f" (gap {gap:.2%})." if gap is not None else "."))
-    lines.append(f"Placed {placed} of {len(candidates)} applicants in {len(result.sets)} sets. {proof}")
+    lines.append(f"Placed {placed} of {_count(len(candidates), 'applicant')} in {_count(len(result.sets), 'set')}. {proof}")
     if rules.sets is not None:
         lines.append(f"Exactly {rules.sets} sets were asked for; this limits the places to "
                      f"{rules.sets * rules.max_size}.")
@@ -160,7 +160,7 @@ def _explain(candidates: Sequence[Candidate], rules: Rules, result: SelectionRes
                 lines.append(f"No set at {slot}: {why}.")
             continue
         size = sum(len(s.members) for s in here)
-        lines.append(f"{slot}: {len(here)} set(s), {size} people.")
+        lines.append(f"{slot}: {_count(len(here), 'set')}, {_count(size, 'person', 'people')}.")
         if not waiting:
             continue
         if size == len(here) * rules.max_size:
@@ -178,3 +178,7 @@ def _explain(candidates: Sequence[Candidate], rules: Rules, result: SelectionRes
     lines.append("Sector mix, balance attributes and previous-set pairs are then improved set by set; "
                  "those soft goals are best effort and not part of the optimality proof.")
     return lines
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

@@ -22,7 +22,8 @@ def slot_shortage(candidates: Sequence[Candidate], slot: str, rules: Rules) -> s
     """Why no set at all can form at `slot`, whatever else happens; None if one could."""
     able = _able(candidates, slot)
     if len(able) < rules.min_size:
-        return f"only {len(able)} applicants can attend {slot} (a set needs {rules.min_size})"
+        return (f"only {len(able)} applicant{'s' if len(able) != 1 else ''} can attend {slot} "
+                f"(a set needs {rules.min_size})")
     if rules.require_all_sectors:
         counts = Counter(c.sector for c in able)
         for k in rules.sectors:

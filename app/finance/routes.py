@@ -101,7 +101,8 @@ def _render_account(account: FeeAccount, failed: FlaskForm | None = None, failed
                 "purchase_order": account.purchase_order or "", "finance_email": account.finance_email,
             })
         else:
-            forms[name] = form_class(prefix=name, formdata=None)
+            # Money usually arrives on the day it is recorded, so the date starts as today.
+            forms[name] = form_class(prefix=name, formdata=None, data={"on": f"{london(utcnow()):%d/%m/%Y}"})
     reversed_ids = ledger.reversed_ids(account)
     reverse_forms = {
         entry.id: (failed if failed_name == f"reverse-{entry.id}" else ReverseForm(prefix=f"reverse-{entry.id}",

@@ -1,8 +1,8 @@
-"""applications, staff, reviews, selection runs, outbox and audit
+"""applications, staff, reviews, selection, fees, schedule, outbox and audit
 
-Revision ID: 1026edaa20c5
+Revision ID: 0fe78a43d61a
 Revises: 
-Create Date: 2026-11-23 19:28:43.326210
+Create Date: 2026-11-23 19:44:04.948429
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1026edaa20c5'
+revision = '0fe78a43d61a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -218,6 +218,46 @@ def upgrade():
     with op.batch_alter_table('review', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_review_application_id'), ['application_id'], unique=False)
 
+    op.create_table('fee_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('set_id', sa.Integer(), nullable=True),
+    sa.Column('payer_kind', sa.Enum('person', 'organisation', name='payerkind', native_enum=False, length=20), nullable=False),
+    sa.Column('invoice_name', sa.String(length=200), nullable=False),
+    sa.Column('purchase_order', sa.String(length=100), nullable=True),
+    sa.Column('finance_email', sa.String(length=320), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_reminded_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], ),
+    sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ),
+    sa.ForeignKeyConstraint(['set_id'], ['learning_set.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('application_id')
+    )
+    with op.batch_alter_table('fee_account', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_fee_account_programme_id'), ['programme_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_fee_account_set_id'), ['set_id'], unique=False)
+
+    op.create_table('scheduled_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('set_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('session', 'training', name='sessionkind', native_enum=False, length=20), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('starts_at', sa.Time(), nullable=False),
+    sa.Column('ends_at', sa.Time(), nullable=False),
+    sa.Column('venue', sa.String(length=200), nullable=False),
+    sa.Column('review_point', sa.Text(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['set_id'], ['learning_set.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('set_id', 'kind', 'number')
+    )
+    with op.batch_alter_table('scheduled_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scheduled_session_set_id'), ['set_id'], unique=False)
+
     op.create_table('set_member',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('set_id', sa.Integer(), nullable=False),
@@ -230,15 +270,66 @@ def upgrade():
     with op.batch_alter_table('set_member', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_set_member_set_id'), ['set_id'], unique=False)
 
+    op.create_table('ledger_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('charge', 'payment', 'refund', 'waiver', 'reversal', name='entrykind', native_enum=False, length=20), nullable=False),
+    sa.Column('amount_pence', sa.Integer(), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('method', sa.String(length=50), nullable=True),
+    sa.Column('reference', sa.String(length=200), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('recorded_by', sa.String(length=320), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.Column('reverses_id', sa.Integer(), nullable=True),
+    sa.Column('import_identity', sa.String(length=120), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['fee_account.id'], ),
+    sa.ForeignKeyConstraint(['reverses_id'], ['ledger_entry.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('import_identity'),
+    sa.UniqueConstraint('reverses_id')
+    )
+    with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_entry_account_id'), ['account_id'], unique=False)
+
+    op.create_table('presenter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], ),
+    sa.ForeignKeyConstraint(['session_id'], ['scheduled_session.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('session_id', 'application_id')
+    )
+    with op.batch_alter_table('presenter', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_presenter_session_id'), ['session_id'], unique=False)
+
 
 
 
 def downgrade():
 
+    with op.batch_alter_table('presenter', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_presenter_session_id'))
+
+    op.drop_table('presenter')
+    with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_entry_account_id'))
+
+    op.drop_table('ledger_entry')
     with op.batch_alter_table('set_member', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_set_member_set_id'))
 
     op.drop_table('set_member')
+    with op.batch_alter_table('scheduled_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scheduled_session_set_id'))
+
+    op.drop_table('scheduled_session')
+    with op.batch_alter_table('fee_account', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_fee_account_set_id'))
+        batch_op.drop_index(batch_op.f('ix_fee_account_programme_id'))
+
+    op.drop_table('fee_account')
     with op.batch_alter_table('review', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_application_id'))
 
