@@ -31,6 +31,8 @@ database: setup
 
 run: database
 	@echo "Serving Action Learning Sets on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	@echo "Staff sign in at http://$(HOST):$(PORT)/staff/login; create an account with:"
+	@echo "  $(BIN)/als create-user you@example.org --role organiser --generate"
 	$(BIN)/als run --host $(HOST) --port $(PORT)
 
 test: setup
