@@ -74,7 +74,10 @@ def parse_day(value: str | None, today: date, field: str = "on") -> date:
 
 
 def pounds(pence: int) -> str:
-    return f"£{pence / 100:,.2f}"
+    """£50, £150.50: as the pages show money."""
+    from app.web import format_money
+
+    return format_money(pence)
 
 
 @dataclass(frozen=True)

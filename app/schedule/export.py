@@ -1,11 +1,13 @@
 """The schedule as rows for exports/schedule.py: used by the download and by `als export schedule`."""
 from __future__ import annotations
 
-from exports.records import SessionRecord
+from typing import BinaryIO
 
+from app.clock import utcnow
 from app.models import Programme, SessionKind
 from app.schedule.planner import REVIEW_FINAL, REVIEW_MIDPOINT
 from app.schedule.service import meetings_of, presenter_names, sets_of
+from exports import SessionRecord, write_schedule
 
 # The formal reviews also get a row of their own, so a filter on the Session column finds every
 # mid-point review and evaluation across all sets without reading the review-point text.
@@ -36,3 +38,7 @@ def session_records(programme: Programme) -> list[SessionRecord]:
                                  f"at the end of session {meeting.number}",
                 ))
     return records
+
+
+def write_programme_schedule(programme: Programme, out: BinaryIO) -> None:
+    write_schedule(session_records(programme), out, generated_at=utcnow(), title=f"Schedule: {programme.name}")

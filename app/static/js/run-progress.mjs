@@ -13,8 +13,11 @@ if (progress) {
     } catch (error) {
       // A dropped request is retried on the next tick.
     }
-    const seconds = Math.round((Date.now() - started) / 1000);
-    progress.dataset.waited = String(seconds);
+    const elapsed = document.getElementById("run-elapsed");
+    if (elapsed) {
+      const seconds = Number(elapsed.dataset.elapsed) + Math.round((Date.now() - started) / 1000);
+      elapsed.textContent = String(seconds);
+    }
     setTimeout(poll, 1000);
   };
   setTimeout(poll, 1000);
