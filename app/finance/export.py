@@ -40,7 +40,8 @@ def fee_records(programme: Programme) -> tuple[list[FeeAccountRecord], list[Ledg
                 reference=entry.reference or "",
                 reason=entry.reason or "",
                 recorded_by=entry.recorded_by,
-                reverses_kind=entry.reverses.kind.value if entry.reverses is not None else None,  # type: ignore[arg-type]
+                reverses_kind=(entry.reverses.kind.value  # type: ignore[arg-type]
+                               if entry.reverses is not None else None),
             ))
     entries.sort(key=lambda e: (e.on, e.account_ref))
     return records, entries

@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,10 +22,11 @@ from app.extensions import db
 from app.finance.ledger import balance_of
 from app.finance.queries import accounts as all_accounts
 from app.models import EntryKind, FeeAccount, LedgerEntry, Programme
-from exports import PaymentPreview, PaymentTarget, preview_payments, read_payments
+from exports import PaymentPreview, PaymentProblem, PaymentTarget, preview_payments, read_payments
 
 # Uploads waiting between preview and save are kept a day at most: they hold personal data.
 KEEP_UPLOADS_FOR = 24 * 3600
+IDENTITY_LIMIT = LedgerEntry.__table__.c.import_identity.type.length
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
@@ -54,7 +56,16 @@ def preview(programme: Programme, data: bytes) -> PaymentPreview:
     except Exception as exc:  # a damaged .xlsx or a file that is no spreadsheet at all
         raise ImportRefused("The file must be a CSV file or an Excel workbook (.xlsx) with a row of column "
                             "headings: date, reference or email, amount, payment reference") from exc
-    return preview_payments(sheet.rows, targets(all_accounts(programme)), imported_identities(), sheet.errors)
+    result = preview_payments(sheet.rows, targets(all_accounts(programme)), imported_identities(), sheet.errors)
+    # The ledger keeps at most IDENTITY_LIMIT characters of identity; a longer one could not be
+    # stored whole, so it could not stop a second import: refuse the row rather than cut it.
+    too_long = [m for m in result.matched if len(m.identity) > IDENTITY_LIMIT]
+    if not too_long:
+        return result
+    return replace(result, matched=[m for m in result.matched if len(m.identity) <= IDENTITY_LIMIT],
+                   misfit=result.misfit + [PaymentProblem(m.row, m.identity, f"payment reference is longer than "
+                                                          f"{IDENTITY_LIMIT} characters", m.account_ref)
+                                           for m in too_long])
 
 
 def commit(programme: Programme, data: bytes, source: str, by: str, now: datetime) -> PaymentPreview:
@@ -67,7 +78,7 @@ def commit(programme: Programme, data: bytes, source: str, by: str, now: datetim
         kind = EntryKind.PAYMENT if row.amount_pence > 0 else EntryKind.REFUND
         entry = LedgerEntry(
             account=account, kind=kind, amount_pence=-row.amount_pence, on=row.paid_on,
-            reference=row.payment_reference or None, reason=f"Imported from {source}, row {row.row}",
+            reference=" ".join(row.payment_reference.split())[:200] or None, reason=f"Imported from {source}, row {row.row}",
             recorded_by=by, recorded_at=now, import_identity=match.identity,
         )
         db.session.add(entry)

@@ -16,6 +16,7 @@ from app import audit
 from app.clock import london
 from app.extensions import db
 from app.models import EntryKind, FeeAccount, LedgerEntry, PayerKind
+from app.web import format_money
 
 METHODS = ("bank transfer", "card", "cheque", "cash", "invoice")
 # The most one entry may move, so a typo such as "30000" for "300.00" is caught.
@@ -75,8 +76,6 @@ def parse_day(value: str | None, today: date, field: str = "on") -> date:
 
 def pounds(pence: int) -> str:
     """£50, £150.50: as the pages show money."""
-    from app.web import format_money
-
     return format_money(pence)
 
 

@@ -212,7 +212,8 @@ def record_waiver(reference: str) -> BaseResponse | tuple[str, int]:
 def reverse(reference: str, entry_id: int) -> BaseResponse | tuple[str, int]:
     def act(account: FeeAccount, form: ReverseForm) -> str:
         reversal = ledger.reverse_entry(account, entry_id, form.reason.data, actor(), utcnow())
-        return f"Entry reversed: {ledger.pounds(abs(reversal.amount_pence))} {'added back' if reversal.amount_pence > 0 else 'taken off'}"
+        moved = "added to" if reversal.amount_pence > 0 else "taken off"
+        return f"Entry reversed: {ledger.pounds(abs(reversal.amount_pence))} {moved} what is owed"
 
     account = _account(reference)
     if entry_id not in {e.id for e in account.entries}:

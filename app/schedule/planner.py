@@ -245,7 +245,12 @@ def plan_sessions(
     sessions: list[Meeting] = []
     previous: date | None = None
     for number, nominal in enumerate(nominal_dates(first, interval, count), start=1):
-        on, reason = (nominal, None) if number == 1 else next_free(nominal, previous, winter)
+        try:
+            on, reason = (nominal, None) if number == 1 else next_free(nominal, previous, winter)
+        except ValueError:
+            # Only a break covering (almost) the whole year does this: say so instead of failing.
+            return Plan(tuple(sessions), None, (f"There is no free date for session {number}: "
+                                                "check the winter break dates",))
         if reason:
             notes.append(f"Session {number} moved from {uk_date(nominal)} to {uk_date(on)}: {reason}")
         sessions.append(Meeting("session", number, on, slot.starts_at, slot.ends_at, slot.venue,
