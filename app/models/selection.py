@@ -60,6 +60,9 @@ class LearningSet(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     slot_label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # How the schedule was planned (interval, training placement, winter break as
+    # [start day, start month, end day, end month] or None), so later moves are checked against it.
+    schedule_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     members: Mapped[list[SetMember]] = relationship(back_populates="learning_set", cascade="all, delete-orphan")
 

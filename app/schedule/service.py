@@ -14,7 +14,7 @@ from app import audit
 from app.clock import utcnow
 from app.extensions import db
 from app.finance.accounts import fees_due_before
-from app.models import Application, AuditEvent, LearningSet, Presenter, Programme, ScheduledSession, SessionKind
+from app.models import Application, LearningSet, Presenter, Programme, ScheduledSession, SessionKind
 from app.schedule import ics
 from app.schedule.planner import SESSIONS, Plan, WinterBreak, move_check, uk_date
 from app.schedule.rota import build_rota
@@ -84,26 +84,24 @@ def save_plan(learning_set: LearningSet, plan: Plan, by: str, *, interval: str,
         db.session.add(row)
         rows.append(row)
     db.session.flush()
-    audit.record(by, PLANNED, f"learning_set:{learning_set.id}", before=before, after={
-        **_snapshot(learning_set),
+    learning_set.schedule_settings = {
         "interval": interval,
         "training_after": training_after,
-        # Kept here because the schedule tables have no column for it; later moves warn against it.
         "winter_break": ([winter.start_day, winter.start_month, winter.end_day, winter.end_month]
                          if winter else None),
-    })
+    }
+    audit.record(by, PLANNED, f"learning_set:{learning_set.id}", before=before,
+                 after={**_snapshot(learning_set), **learning_set.schedule_settings})
     fees_due_before(learning_set, plan.sessions[0].on, by)
     return rows
 
 
 def winter_break_for(learning_set: LearningSet) -> WinterBreak | None:
-    """The break the set was planned with (from the audit log), or the default one."""
-    event = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.target == f"learning_set:{learning_set.id}", AuditEvent.action == PLANNED)
-        .order_by(AuditEvent.id.desc())).first()
-    if event is None or not event.after or "winter_break" not in event.after:
+    """The break the set was planned with, or the default one before it is planned."""
+    settings = learning_set.schedule_settings
+    if not settings or "winter_break" not in settings:
         return WinterBreak()
-    values = event.after["winter_break"]
+    values = settings["winter_break"]
     return WinterBreak(*values) if values else None
 
 

@@ -1,8 +1,8 @@
 """applications, staff, reviews, selection, fees, schedule, outbox and audit
 
-Revision ID: 0fe78a43d61a
+Revision ID: a44c8573eb75
 Revises: 
-Create Date: 2026-11-23 19:44:04.948429
+Create Date: 2026-11-23 19:56:59.470146
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0fe78a43d61a'
+revision = 'a44c8573eb75'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -179,6 +179,7 @@ def upgrade():
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('slot_label', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('schedule_settings', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], ),
     sa.ForeignKeyConstraint(['run_id'], ['selection_run.id'], ),
     sa.PrimaryKeyConstraint('id'),
