@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
@@ -15,7 +15,17 @@ from app import audit
 from app.applications.notes import CheckedNote
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Application, ApplicationDraft, ApplicationStatus, NoteFile, Payer, Programme, Sector, Slot
+from app.models import (
+    Application,
+    ApplicationDraft,
+    ApplicationStatus,
+    NoteFile,
+    OutboxEmail,
+    Payer,
+    Programme,
+    Sector,
+    Slot,
+)
 from app.outbox import queue_email
 
 # No 0/O, 1/I/L: a reference read out over the phone cannot be misheard.
@@ -189,13 +199,27 @@ def submit_draft(draft: ApplicationDraft, programme: Programme) -> tuple[Applica
     return application, token
 
 
-def resend_link(application: Application) -> None:
-    """A new private link replaces the old one (only its hash is stored, so it cannot be re-sent)."""
+RESEND_INTERVAL = timedelta(minutes=5)
+
+
+def resend_link(application: Application) -> bool:
+    """A new private link replaces the old one (only its hash is stored, so it cannot be re-sent).
+
+    At most one every few minutes, so nobody can flood an applicant's inbox from the
+    "find your application" page; the link sent a moment ago still works. Returns False if held back.
+    """
+    recent = db.session.scalars(
+        select(OutboxEmail.id).where(OutboxEmail.to_address == application.email, OutboxEmail.template == "private_link",
+                                     OutboxEmail.created_at > utcnow() - RESEND_INTERVAL)
+    ).first()
+    if recent is not None:
+        return False
     token, hashed = new_access_token()
     application.access_token_hash = hashed
     audit.record("applicant", "application.link_resent", f"application:{application.reference}")
     queue_email(application.email, "private_link", application=application, programme=application.programme,
                 link=private_link(token))
+    return True
 
 
 def update_application(application: Application, answers: dict[str, Any], note: NoteChoice) -> bool:

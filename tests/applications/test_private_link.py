@@ -128,3 +128,15 @@ def test_the_uploaded_note_downloads_as_an_attachment(client, app):
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.data.startswith(b"%PDF-")
     assert applications(app)[0].note_file.original_name == "passwd.pdf"
+
+
+def test_new_links_are_sent_at_most_every_few_minutes_so_an_inbox_cannot_be_flooded(apply, client, app, clock):
+    apply()
+    for _ in range(5):
+        client.post("/application/find", data={"email": "siobhan@example.org"})
+    links = [email for email in outbox(app) if email.template == "private_link"]
+    assert len(links) == 1
+    assert client.get(link_from(links[0])).status_code == 200, "the link sent stays valid"
+    clock.advance(minutes=6)
+    client.post("/application/find", data={"email": "siobhan@example.org"})
+    assert len([email for email in outbox(app) if email.template == "private_link"]) == 2
