@@ -11,8 +11,9 @@ split floor/ceil across sets, the most even mix possible.
 What dealing cannot guarantee (multi-person units, organisations whose people gave
 different sectors, never-together pairs) and the soft goals (attributes, previous-set
 pairs) are handled by a seeded local search of moves and swaps inside the slot. If a
-hard rule is still broken, a small per-slot MIP decides; people it cannot fit are
-returned as dropped, never put into a set that breaks a rule.
+hard rule is still broken, a small exact per-slot MIP decides: it either finds a valid
+split or proves that none exists, in which case form_sets cuts that plan out of the slot
+model and solves again. A set that breaks a rule is never produced.
 """
 from __future__ import annotations
 
@@ -120,12 +121,23 @@ class SlotSplitter:
 
     # ---- repair and polish ---------------------------------------------------------
     def improve(self, groups: list[list[int]], deadline: float) -> list[list[int]]:
-        n, units = self.n, self.units
+        """Seeded moves and swaps between the groups. A move is taken only if it breaks fewer
+        hard rules, or as many and lowers the total cost, so polishing a valid split can never
+        make it invalid. Works on however many groups there are (not assuming n)."""
+        units = self.units
+        groups = [list(g) for g in groups]
+        m = len(groups)
         costs = [self.cost(g) for g in groups]
+
+        def better(ci: float, cj: float, i: int, j: int) -> bool:
+            old_hard = costs[i] // HARD + costs[j] // HARD
+            new_hard = ci // HARD + cj // HARD
+            return new_hard < old_hard or (new_hard == old_hard and ci + cj < costs[i] + costs[j] - 1e-9)
+
         improved = True
         while improved and time.monotonic() < deadline:
             improved = False
-            todo = [(i, ui) for i in range(n) if costs[i] > 0 for ui in groups[i]]
+            todo = [(i, ui) for i in range(m) if costs[i] > 0 for ui in groups[i]]
             self.rng.shuffle(todo)
             for i, ui in todo:
                 if time.monotonic() >= deadline:
@@ -134,7 +146,7 @@ class SlotSplitter:
                     continue
                 hard = costs[i] >= HARD
                 rest_i = [x for x in groups[i] if x != ui]
-                others = list(range(n))
+                others = list(range(m))
                 self.rng.shuffle(others)
                 done = False
                 for j in others:
@@ -142,7 +154,7 @@ class SlotSplitter:
                         continue
                     # move ui to set j
                     new_i, new_j = self.cost(rest_i), self.cost(groups[j] + [ui])
-                    if new_i + new_j < costs[i] + costs[j] - 1e-9:
+                    if better(new_i, new_j, i, j):
                         groups[i], groups[j] = rest_i, groups[j] + [ui]
                         costs[i], costs[j] = new_i, new_j
                         done = True
@@ -155,7 +167,7 @@ class SlotSplitter:
                         gi = rest_i + [v]
                         gj = [x for x in groups[j] if x != v] + [ui]
                         ci, cj = self.cost(gi), self.cost(gj)
-                        if ci + cj < costs[i] + costs[j] - 1e-9:
+                        if better(ci, cj, i, j):
                             groups[i], groups[j], costs[i], costs[j] = gi, gj, ci, cj
                             done = True
                             break
@@ -167,67 +179,67 @@ class SlotSplitter:
     def is_valid(self, groups: list[list[int]]) -> bool:
         return all(self.cost(g) < HARD for g in groups)
 
-    # ---- fallback ------------------------------------------------------------------
-    def mip(self, deadline: float) -> tuple[list[list[int]], list[int]] | None:
-        """Exact per-slot assignment that may leave people out; None if no answer in time."""
+    # ---- exact check ---------------------------------------------------------------
+    def mip(self, deadline: float) -> tuple[str, list[list[int]]]:
+        """Exact per-slot split: every unit placed, exactly n sets, every hard rule.
+
+        Returns ("ok", groups), ("impossible", []) when the solver proves no such split
+        exists (the slot model's plan must then change), or ("unknown", []) when no answer
+        was found in time."""
         r, units, n = self.rules, self.units, self.n
+        if time.monotonic() >= deadline:
+            return "unknown", []
         prob = pulp.LpProblem("slot_split", pulp.LpMaximize)
         x = {(ui, j): new_var(prob, f"x_{ui}_{j}", cat=pulp.LpBinary) for ui in self.uids for j in range(n)}
-        used = [new_var(prob, f"u_{j}", cat=pulp.LpBinary) for j in range(n)]
-        prob += pulp.lpSum(units[ui].size * x[ui, j] for ui in self.uids for j in range(n))
         pinned = sorted((ui for ui in self.uids if units[ui].pin is not None), key=lambda ui: units[ui].pin)
         for ui in self.uids:
-            prob += pulp.lpSum(x[ui, j] for j in range(n)) <= 1
+            prob += pulp.lpSum(x[ui, j] for j in range(n)) == 1
         for j, ui in enumerate(pinned):  # fixing pinned units to distinct sets also breaks symmetry
             prob += x[ui, j] == 1
+        orgs: dict[str, list[int]] = {}
+        for ui in self.uids:
+            for o in units[ui].orgs:
+                orgs.setdefault(o, []).append(ui)
         for j in range(n):
             load = pulp.lpSum(units[ui].size * x[ui, j] for ui in self.uids)
-            prob += load >= r.min_size * used[j]
-            prob += load <= r.max_size * used[j]
+            prob += load >= r.min_size
+            prob += load <= r.max_size
             if r.require_all_sectors:
                 for k in r.sectors:
                     prob += pulp.lpSum(units[ui].sectors[k] * x[ui, j] for ui in self.uids
-                                       if units[ui].sectors[k]) >= used[j]
+                                       if units[ui].sectors[k]) >= 1
             if r.separate_organisations:
-                orgs: dict[str, list[int]] = {}
-                for ui in self.uids:
-                    for o in units[ui].orgs:
-                        orgs.setdefault(o, []).append(ui)
                 for o, uis in orgs.items():
                     if len(uis) > 1:
                         prob += pulp.lpSum(x[ui, j] for ui in uis) <= 1
             for pair in self.never:
                 a, b = tuple(pair)
                 prob += x[a, j] + x[b, j] <= 1
-            if j + 1 < n and j >= len(pinned):
-                prob += used[j] >= used[j + 1]
+        # feasibility only; a constant objective would leave CBC an empty objective row
+        prob += pulp.lpSum(x.values())
         out = solve(prob, r.solver, deadline - time.monotonic(), r.seed)
+        if out.infeasible:
+            return "impossible", []
         if not out.has_solution:
-            return None
-        groups = [[ui for ui in self.uids if (x[ui, j].varValue or 0) > 0.5] for j in range(n)]
-        groups = [g for g in groups if g]
-        placed = {ui for g in groups for ui in g}
-        return groups, [ui for ui in self.uids if ui not in placed]
+            return "unknown", []
+        return "ok", [[ui for ui in self.uids if (x[ui, j].varValue or 0) > 0.5] for j in range(n)]
 
 
 def split_slot(uids: list[int], units: list[Unit], n: int, by_id: dict[str, Candidate], rules: Rules,
-               deadline: float, polish_seconds: float) -> tuple[list[list[int]], list[int], str | None]:
-    """Return (groups of unit indices, dropped unit indices, note for the explanation)."""
+               deadline: float, polish_seconds: float) -> tuple[list[list[int]], str]:
+    """Deal the units at one slot into exactly n valid sets.
+
+    Returns (groups, "ok"), ([], "impossible") when it is proven that these units cannot make
+    n valid sets, or ([], "unknown") when no valid split was found in time."""
     sp = SlotSplitter(uids, units, n, by_id, rules, rules.seed)
     groups = sp.deal()
-    if sp.is_valid(groups):
-        # valid already: only polish soft goals, within a small budget
+    if not sp.is_valid(groups):
+        # repair by local search within a small budget, then let the exact MIP decide
         groups = sp.improve(groups, min(deadline, time.monotonic() + polish_seconds))
-        return groups, [], None
-    groups = sp.improve(groups, deadline)
-    if sp.is_valid(groups):
-        return groups, [], None
-    found = sp.mip(deadline)
-    if found is None:
-        return [], list(uids), "no valid split into sets was found in time"
-    groups, dropped = found
+        if not sp.is_valid(groups):
+            status, groups = sp.mip(deadline)
+            if status != "ok" or not sp.is_valid(groups):
+                return [], status if status != "ok" else "unknown"
+    # valid: only polish soft goals, within a small budget (moves never break a hard rule)
     groups = sp.improve(groups, min(deadline, time.monotonic() + polish_seconds))
-    note = None
-    if dropped:
-        note = f"{sum(units[u].size for u in dropped)} people could not be fitted without breaking a rule"
-    return groups, dropped, note
+    return groups, "ok"

@@ -113,8 +113,12 @@ def _feasible(units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candid
 
 
 def diagnose(candidates: Sequence[Candidate], units: list[Unit], slots: tuple[str, ...], rules: Rules,
-             deadline: float) -> list[str]:
-    """Which rule makes the problem infeasible, by how much, and the smallest relaxation."""
+             deadline: float, exact: bool = True) -> list[str]:
+    """Which rule makes the problem infeasible, by how much, and the smallest relaxation.
+
+    `exact=False` when the infeasibility was proven by splitting slots into sets (organisation,
+    never-together or pin clashes the slot model cannot see): the relaxations below are then
+    checked on the slot model only, so they are offered as things to try, not as guarantees."""
     by_id = {c.id: c for c in candidates}
     lines: list[str] = []
     # Pinned places/times that cannot host a set at all.
@@ -170,8 +174,11 @@ def diagnose(candidates: Sequence[Candidate], units: list[Unit], slots: tuple[st
         options.append(("pins", "removing the pins"))
     works = [text for key, text in options
              if _feasible(units, slots, by_id, rules, frozenset({key}), deadline)]
-    if works:
+    if works and exact:
         lines.append("Any one of these would make it feasible: " + "; ".join(works) + ".")
+    elif works:
+        lines.append("Worth trying (each removes a limit on how many sets can form, though the "
+                     "clashes above may remain): " + "; ".join(works) + ".")
     elif not lines:
         lines.append("The pins, pairs and set count cannot all hold together; no single relaxation "
                      "(set count, sectors, pins) is enough on its own.")

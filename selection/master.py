@@ -5,8 +5,12 @@ n[s]   = number of sets at slot s.
 Sets at one slot are interchangeable, so deciding only "who goes to which slot and how
 many sets there" removes the symmetry that drowns an x[person,set] model. The per-slot
 constraints below are exactly the conditions under which the slot's people can be dealt
-into n[s] valid sets (see decompose.py); the few side rules they cannot express exactly
-(never-together, orgs spanning sectors) are repaired there.
+into n[s] valid sets (see decompose.py) when every unit is one person from an organisation
+with one sector; the side rules they cannot express exactly (never-together, organisations
+whose people gave different sectors, multi-person units) are repaired there. When a plan
+cannot be dealt into sets at all, the splitter proves it, the plan is cut off (add_cut) and
+the model is solved again; after a few such rounds the exact FullModel decides instead. So
+the slot model is always a relaxation, and "proven optimal" stays true.
 
 Objective, lexicographic by sequential solves (each level fixed before the next, so no
 huge weights that would break solver tolerances):
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulp
@@ -40,9 +45,12 @@ class MasterResult:
 
 class SlotModel:
     def __init__(self, units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candidate],
-                 rules: Rules, relax: frozenset[str] = frozenset()) -> None:
+                 rules: Rules, relax: frozenset[str] = frozenset(),
+                 cuts: Sequence[tuple[str, frozenset[int], int]] = ()) -> None:
         """`relax` names rules to drop, used when diagnosing infeasibility:
-        "sets", "sectors", "pins", "pinned_slots"."""
+        "sets", "sectors", "pins", "pinned_slots".
+        `cuts` are (slot, unit indices, number of sets) plans that the splitter proved cannot be
+        dealt into valid sets; each one is excluded (see add_cut)."""
         self.units, self.slots, self.rules = units, slots, rules
         self.prob = pulp.LpProblem("slots", pulp.LpMaximize)
         self.z: dict[tuple[int, int], pulp.LpVariable] = {}
@@ -105,6 +113,35 @@ class SlotModel:
                     prob += pulp.lpSum(self.z[ui, si] for ui in pinned) <= n, f"pins_{si}"
         if rules.sets is not None and "sets" not in relax:
             prob += pulp.lpSum(self.n.values()) == rules.sets, "exact_sets"
+        self.k: dict[int, dict[int, pulp.LpVariable]] = {}   # slot index -> {n: indicator n[s] == n}
+        self.cuts = 0
+        for slot, uids, n_sets in cuts:
+            self.add_cut(slot, uids, n_sets)
+
+    def add_cut(self, slot: str, uids: frozenset[int], n_sets: int) -> None:
+        """Exclude the plan "exactly the units `uids` at `slot`, in `n_sets` sets".
+
+        The per-slot conditions above are necessary but not sufficient: an organisation whose
+        people gave different sectors, never-together pairs and multi-person units can make a
+        plan that passes them impossible to deal into sets. The splitter proves that with an exact
+        MIP and the plan is cut off (a no-good cut), so the model stays a valid relaxation and
+        its optimum, once the splitter realises it, is the true optimum."""
+        si = self.slots.index(slot)
+        n_var = self.n[si]
+        if si not in self.k:
+            # one-hot encoding of n[s], added only for slots that get a cut
+            top = int(n_var.upBound or 0)
+            self.k[si] = {v: new_var(self.prob, f"k_{si}_{v}", cat=pulp.LpBinary) for v in range(top + 1)}
+            self.prob += pulp.lpSum(self.k[si].values()) == 1, f"k_one_{si}"
+            self.prob += pulp.lpSum(v * w for v, w in self.k[si].items()) == n_var, f"k_val_{si}"
+        if n_sets not in self.k[si]:
+            return   # that many sets cannot be chosen here anyway
+        here = set(self.at[si])
+        inside = [self.z[ui, si] for ui in uids if ui in here]
+        outside = [self.z[ui, si] for ui in here if ui not in uids]
+        self.prob += (pulp.lpSum(1 - v for v in inside) + pulp.lpSum(outside)
+                      + (1 - self.k[si][n_sets]) >= 1), f"cut_{self.cuts}"
+        self.cuts += 1
 
     # ---- solving -------------------------------------------------------------------
     def placed_expr(self, weight_of_unit) -> pulp.LpAffineExpression:
@@ -193,3 +230,90 @@ def _fix(prob: pulp.LpProblem, expr: pulp.LpAffineExpression, at_least: float, n
     be placed anywhere) is skipped: CBC fails on a constraint with nothing in it."""
     if any(coefficient for coefficient in expr.values()):
         prob += expr >= at_least, name
+
+
+class FullModel:
+    """The exact model: which unit goes to which set at which slot, every hard rule included.
+
+    Used only when the slot model's plan cannot be dealt into sets (see core.form_sets): sets
+    at one slot are interchangeable, so this model is symmetric and scales poorly, but it has
+    no relaxation gap. It offers the interface solve_master needs (prob, placed_expr, values,
+    restore), plus `groups` (slot -> unit indices per set) of the last stored solution."""
+
+    def __init__(self, units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candidate],
+                 rules: Rules) -> None:
+        self.units, self.slots, self.rules = units, slots, rules
+        self.prob = prob = pulp.LpProblem("full", pulp.LpMaximize)
+        bounds = SlotModel(units, slots, by_id, rules).n   # per-slot upper bounds on the set count
+        self.x: dict[tuple[int, int, int], pulp.LpVariable] = {}
+        self.used: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.groups: dict[str, list[list[int]]] = {}
+        for si, s in enumerate(slots):
+            for j in range(int(bounds[si].upBound or 0)):
+                self.used[si, j] = new_var(prob, f"y_{si}_{j}", cat=pulp.LpBinary)
+                for ui, u in enumerate(units):
+                    if s in u.slots:
+                        self.x[ui, si, j] = new_var(prob, f"x_{ui}_{si}_{j}", cat=pulp.LpBinary)
+        by_unit: dict[int, list[pulp.LpVariable]] = defaultdict(list)
+        by_set: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for (ui, si, j), v in self.x.items():
+            by_unit[ui].append(v)
+            by_set[si, j].append(ui)
+        # z[ui, si]: unit ui placed at slot si (an expression), for placed_expr
+        self.z: dict[tuple[int, int], pulp.LpAffineExpression] = {}
+        for (ui, si, j), v in self.x.items():
+            self.z.setdefault((ui, si), pulp.LpAffineExpression())
+            self.z[ui, si] += v
+        for ui, u in enumerate(units):
+            if u.pin is not None:
+                prob += pulp.lpSum(by_unit[ui]) == 1, f"pin_{ui}"
+            elif by_unit[ui]:
+                prob += pulp.lpSum(by_unit[ui]) <= 1, f"one_{ui}"
+        unit_of = {m: ui for ui, u in enumerate(units) for m in u.members}
+        never = [(unit_of[a], unit_of[b]) for a, b in rules.never_together
+                 if unit_of.get(a) is not None and unit_of.get(b) is not None and unit_of[a] != unit_of[b]]
+        for (si, j), y in self.used.items():
+            here = by_set[si, j]
+            x = {ui: self.x[ui, si, j] for ui in here}
+            load = pulp.lpSum(units[ui].size * x[ui] for ui in here)
+            prob += load >= rules.min_size * y, f"min_{si}_{j}"
+            prob += load <= rules.max_size * y, f"max_{si}_{j}"
+            if rules.require_all_sectors:
+                for k_i, k in enumerate(rules.sectors):
+                    prob += pulp.lpSum(units[ui].sectors[k] * x[ui] for ui in here
+                                       if units[ui].sectors[k]) >= y, f"sec_{si}_{j}_{k_i}"
+            if rules.separate_organisations:
+                org_units: dict[str, list[int]] = defaultdict(list)
+                for ui in here:
+                    for o in units[ui].orgs:
+                        org_units[o].append(ui)
+                for o_i, (o, uis) in enumerate(sorted(org_units.items())):
+                    if sum(units[ui].orgs[o] for ui in uis) > 1:
+                        prob += pulp.lpSum(units[ui].orgs[o] * x[ui] for ui in uis) <= 1, f"org_{si}_{j}_{o_i}"
+            for p_i, (a, b) in enumerate(never):
+                if a in x and b in x:
+                    prob += x[a] + x[b] <= 1, f"nt_{si}_{j}_{p_i}"
+            pinned = [ui for ui in here if units[ui].pin is not None]
+            if len(pinned) > 1:
+                prob += pulp.lpSum(x[ui] for ui in pinned) <= 1, f"pins_{si}_{j}"
+            if (si, j + 1) in self.used:
+                prob += y >= self.used[si, j + 1], f"order_{si}_{j}"
+        if rules.sets is not None:
+            prob += pulp.lpSum(self.used.values()) == rules.sets, "exact_sets"
+
+    def placed_expr(self, weight_of_unit) -> pulp.LpAffineExpression:
+        return pulp.lpSum(weight_of_unit(ui) * v for (ui, _, _), v in self.x.items() if weight_of_unit(ui))
+
+    def values(self) -> tuple[dict[int, str], dict[str, int]]:
+        slot_of: dict[int, str] = {}
+        groups: dict[str, list[list[int]]] = defaultdict(list)
+        for (si, j), y in self.used.items():
+            members = [ui for (ui, s2, j2), v in self.x.items() if s2 == si and j2 == j and (v.varValue or 0) > 0.5]
+            if members:
+                groups[self.slots[si]].append(members)
+                slot_of.update((ui, self.slots[si]) for ui in members)
+        self.groups = dict(groups)
+        return slot_of, {s: len(g) for s, g in self.groups.items()}
+
+    def restore(self, slot_of: dict[int, str], n_sets: dict[str, int]) -> None:
+        """Nothing to do: the variables still hold the last solution, which CBC warm-starts from."""

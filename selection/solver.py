@@ -45,13 +45,17 @@ def _solve_cbc(prob: pulp.LpProblem, time_limit: float, seed: int, warm_start: b
     fd, log_path = tempfile.mkstemp(suffix=".log", prefix="selection-cbc-")
     os.close(fd)
     try:
-        # One thread: CBC's parallel search is not repeatable, and the result must be.
+        # No threads option at all: CBC's parallel search is not repeatable, and the result must
+        # be. Not `threads=1` either: the bundled CBC 2.10 then still starts one worker thread
+        # and that start intermittently stalls for 10 s of wall clock on tiny models
+        # ("Cbc0030I Thread 0 ... waiting to start 10.0"), which can eat the whole time limit
+        # and turn a proven optimum into "feasible". Without the option CBC runs serially.
         with warnings.catch_warnings():
             # PuLP 3.x deprecates PULP_CBC_CMD in favour of a separately installed CBC, but
             # the bundled binary is what ships with `pip install pulp`; silence only that.
             warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated",
                                     category=DeprecationWarning)
-            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0, threads=1,
+            cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0, threads=None,
                                     warmStart=warm_start, logPath=log_path,
                                     options=[f"randomCbcSeed {_seed(seed)}"])
         prob.solve(cmd)
