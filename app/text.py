@@ -21,6 +21,16 @@ def clean_text(value: str | None, multiline: bool = False) -> str:
     return text.strip()
 
 
+def single_line(value: str | None) -> str:
+    """WTForms filter for one-line answers (names, titles)."""
+    return clean_text(value)
+
+
+def paragraphs(value: str | None) -> str:
+    """WTForms filter for answers that may run to several paragraphs."""
+    return clean_text(value, multiline=True)
+
+
 def count_words(text: str) -> int:
     """Words as GOV.UK's word count counts them: runs of non-space characters."""
     return len(_WORD.findall(text))

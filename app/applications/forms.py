@@ -18,17 +18,11 @@ from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app.models import Payer, Sector
-from app.text import clean_text, count_words
+from app.text import count_words, paragraphs, single_line
 
 ANSWER_WORD_LIMIT = 250
 
 
-def _line(value: str | None) -> str:
-    return clean_text(value)
-
-
-def _paragraphs(value: str | None) -> str:
-    return clean_text(value, multiline=True)
 
 
 
@@ -79,14 +73,14 @@ class ApplicationForm(FlaskForm):
     full_name = StringField(
         "Full name",
         widget=GovTextInput(),
-        filters=[_line],
+        filters=[single_line],
         validators=[DataRequired("Enter your full name"), Length(max=200, message="Full name must be 200 characters or fewer")],
     )
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
         description="We'll send your confirmation and a private link to your application here",
-        filters=[_line],
+        filters=[single_line],
         validators=[
             DataRequired("Enter your email address"),
             Length(max=320, message="Email address must be 320 characters or fewer"),
@@ -97,13 +91,13 @@ class ApplicationForm(FlaskForm):
         "Telephone number (optional)",
         widget=GovTextInput(),
         description="In case we need to talk about your application",
-        filters=[_line],
+        filters=[single_line],
         validators=[Optional(), _phone],
     )
     organisation = StringField(
         "Organisation",
         widget=GovTextInput(),
-        filters=[_line],
+        filters=[single_line],
         validators=[DataRequired("Enter the name of your organisation"), Length(max=200, message="Organisation must be 200 characters or fewer")],
     )
     sector = ChoiceRadioField(
@@ -117,14 +111,14 @@ class ApplicationForm(FlaskForm):
         "Job title",
         widget=GovTextInput(),
         description="Sets are for senior leaders: chief executives, directors and senior managers",
-        filters=[_line],
+        filters=[single_line],
         validators=[DataRequired("Enter your job title"), Length(max=200, message="Job title must be 200 characters or fewer")],
     )
     offer = TextAreaField(
         "What can you offer the set?",
         widget=GovCharacterCount(),
         description="For example, experience you can share or the way you like to work with others",
-        filters=[_paragraphs],
+        filters=[paragraphs],
         validators=[
             DataRequired("Enter what you can offer the set"),
             WordLimit(ANSWER_WORD_LIMIT, "What you can offer must be {limit} words or fewer: you have {words}"),
@@ -134,7 +128,7 @@ class ApplicationForm(FlaskForm):
         "What do you expect to get out of the set?",
         widget=GovCharacterCount(),
         description="For example, a challenge you are facing or a skill you want to build",
-        filters=[_paragraphs],
+        filters=[paragraphs],
         validators=[
             DataRequired("Enter what you expect to get out of the set"),
             WordLimit(ANSWER_WORD_LIMIT, "What you expect must be {limit} words or fewer: you have {words}"),
@@ -142,7 +136,7 @@ class ApplicationForm(FlaskForm):
     )
     note_file = FileField("Upload your note", widget=GovFileInput())
     remove_note_file = BooleanField("Remove the uploaded note", widget=GovCheckboxInput())
-    note_text = TextAreaField("Or type your note", widget=GovCharacterCount(), filters=[_paragraphs])
+    note_text = TextAreaField("Or type your note", widget=GovCharacterCount(), filters=[paragraphs])
     slots = ChoiceCheckboxesField(
         "Which places and times can you attend?",
         invalid_message="Select places and times from the list",
@@ -211,7 +205,7 @@ class FindApplicationForm(FlaskForm):
         "Email address",
         widget=GovTextInput(),
         description="The email address you applied with",
-        filters=[_line],
+        filters=[single_line],
         validators=[
             DataRequired("Enter your email address"),
             Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),

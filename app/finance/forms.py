@@ -18,37 +18,31 @@ from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from app.finance.ledger import METHODS
 from app.finance.queries import FILTERS
-from app.text import clean_text
+from app.text import paragraphs, single_line
 
 METHOD_CHOICES = [("", "Select how it was paid"), *[(m, m.capitalize()) for m in METHODS]]
 DATE_HINT = "For example, 27/03/2026. Leave empty for today."
 REASON_LIMIT = 2000
 
 
-def _line(value: str | None) -> str:
-    return clean_text(value)
-
-
-def _paragraphs(value: str | None) -> str:
-    return clean_text(value, multiline=True)
 
 
 class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField("Search by name, reference or email", widget=GovTextInput(), filters=[_line])
+    q = StringField("Search by name, reference or email", widget=GovTextInput(), filters=[single_line])
     status = SelectField("Show", widget=GovSelect(), choices=[("", "All accounts"), *FILTERS.items()],
                          validate_choice=False)
     submit = SubmitField("Apply", widget=GovSubmitInput())
 
 
 class PaymentForm(FlaskForm):
-    amount = StringField("Amount received, in pounds", widget=GovTextInput(), filters=[_line],
+    amount = StringField("Amount received, in pounds", widget=GovTextInput(), filters=[single_line],
                          description="For example, 300 or 150.50. Part payments are fine.")
-    on = StringField("Date received", widget=GovTextInput(), filters=[_line], description=DATE_HINT)
+    on = StringField("Date received", widget=GovTextInput(), filters=[single_line], description=DATE_HINT)
     method = SelectField("How it was paid", widget=GovSelect(), choices=METHOD_CHOICES, validate_choice=False)
-    reference = StringField("Payment reference (optional)", widget=GovTextInput(), filters=[_line],
+    reference = StringField("Payment reference (optional)", widget=GovTextInput(), filters=[single_line],
                             description="For example, the bank transaction reference or cheque number",
                             validators=[Length(max=200, message="Payment reference must be 200 characters or fewer")])
     accept_overpayment = BooleanField("Accept an overpayment (the account will be in credit)",
@@ -57,27 +51,27 @@ class PaymentForm(FlaskForm):
 
 
 class RefundForm(FlaskForm):
-    amount = StringField("Amount refunded, in pounds", widget=GovTextInput(), filters=[_line],
+    amount = StringField("Amount refunded, in pounds", widget=GovTextInput(), filters=[single_line],
                          description="No more than has been paid")
-    on = StringField("Date refunded", widget=GovTextInput(), filters=[_line], description=DATE_HINT)
+    on = StringField("Date refunded", widget=GovTextInput(), filters=[single_line], description=DATE_HINT)
     method = SelectField("How it was refunded", widget=GovSelect(), choices=METHOD_CHOICES, validate_choice=False)
-    reason = TextAreaField("Reason for the refund", widget=GovTextArea(), filters=[_paragraphs],
+    reason = TextAreaField("Reason for the refund", widget=GovTextArea(), filters=[paragraphs],
                            description="For example, withdrew before the first session",
                            validators=[Length(max=REASON_LIMIT, message="Reason must be 2,000 characters or fewer")])
     submit = SubmitField("Record refund", widget=GovSubmitInput())
 
 
 class WaiverForm(FlaskForm):
-    amount = StringField("Amount waived, in pounds", widget=GovTextInput(), filters=[_line],
+    amount = StringField("Amount waived, in pounds", widget=GovTextInput(), filters=[single_line],
                          description="No more than is outstanding")
-    reason = TextAreaField("Reason for the waiver or bursary", widget=GovTextArea(), filters=[_paragraphs],
+    reason = TextAreaField("Reason for the waiver or bursary", widget=GovTextArea(), filters=[paragraphs],
                            validators=[Length(max=REASON_LIMIT, message="Reason must be 2,000 characters or fewer")])
     submit = SubmitField("Record waiver or bursary", widget=GovSubmitInput())
 
 
 class ReverseForm(FlaskForm):
     entry = HiddenField()
-    reason = StringField("Reason for reversing", widget=GovTextInput(), filters=[_line],
+    reason = StringField("Reason for reversing", widget=GovTextInput(), filters=[single_line],
                          validators=[Length(max=REASON_LIMIT, message="Reason must be 2,000 characters or fewer")])
     submit = SubmitField("Reverse this entry", widget=GovSubmitInput())
 
@@ -86,12 +80,12 @@ class PayerForm(FlaskForm):
     payer_kind = RadioField("Who pays", widget=GovRadioInput(),
                             choices=[("person", "The participant"), ("organisation", "Their organisation")],
                             validators=[InputRequired("Select who pays")])
-    invoice_name = StringField("Name on the invoice", widget=GovTextInput(), filters=[_line],
+    invoice_name = StringField("Name on the invoice", widget=GovTextInput(), filters=[single_line],
                                validators=[InputRequired("Enter the name to put on the invoice"),
                                            Length(max=200, message="Name must be 200 characters or fewer")])
-    purchase_order = StringField("Purchase order number (optional)", widget=GovTextInput(), filters=[_line],
+    purchase_order = StringField("Purchase order number (optional)", widget=GovTextInput(), filters=[single_line],
                                  validators=[Length(max=100, message="Purchase order must be 100 characters or fewer")])
-    finance_email = StringField("Finance contact email", widget=GovTextInput(), filters=[_line],
+    finance_email = StringField("Finance contact email", widget=GovTextInput(), filters=[single_line],
                                 description="Reminders go to this address",
                                 validators=[InputRequired("Enter the finance contact email"),
                                             Email("Enter an email address like name@example.org",

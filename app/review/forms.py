@@ -15,18 +15,12 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.models import ApplicationStatus, Sector
 from app.review.queries import DEFAULT_SORT, SORTS
-from app.text import clean_text
+from app.text import paragraphs, single_line
 
 STATUS_CHOICES = [(status.value, status.label) for status in ApplicationStatus]
 COMMENT_LIMIT = 5000
 
 
-def _line(value: str | None) -> str:
-    return clean_text(value)
-
-
-def _paragraphs(value: str | None) -> str:
-    return clean_text(value, multiline=True)
 
 
 class FilterForm(FlaskForm):
@@ -35,7 +29,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField("Search by name or organisation", widget=GovTextInput(), filters=[_line])
+    q = StringField("Search by name or organisation", widget=GovTextInput(), filters=[single_line])
     status = SelectMultipleField("Status", widget=GovCheckboxesInput(), choices=STATUS_CHOICES, validate_choice=False)
     sector = SelectMultipleField(
         "Sector", widget=GovCheckboxesInput(), choices=[(s.value, s.label) for s in Sector], validate_choice=False
@@ -77,7 +71,7 @@ class EligibilityForm(FlaskForm):
     fee = RadioField("Have they agreed to the fee?", widget=GovRadioInput(), choices=CHECK_CHOICES,
                      validators=[InputRequired("Select whether they have agreed to the fee")])
     notes = TextAreaField(
-        "Organiser's notes (optional)", widget=GovCharacterCount(), filters=[_paragraphs],
+        "Organiser's notes (optional)", widget=GovCharacterCount(), filters=[paragraphs],
         description="Only staff see these notes",
         validators=[Length(max=COMMENT_LIMIT, message=f"Notes must be {COMMENT_LIMIT:,} characters or fewer")],
     )
@@ -92,7 +86,7 @@ class ScoreForm(FlaskForm):
         validators=[InputRequired("Select a score from 1 to 5")],
     )
     comment = TextAreaField(
-        "Your comment (optional)", widget=GovCharacterCount(), filters=[_paragraphs],
+        "Your comment (optional)", widget=GovCharacterCount(), filters=[paragraphs],
         validators=[Length(max=COMMENT_LIMIT, message=f"Comment must be {COMMENT_LIMIT:,} characters or fewer")],
     )
     submit = SubmitField("Save score", widget=GovSubmitInput())
