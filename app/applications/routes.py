@@ -17,6 +17,7 @@ from app.applications.service import (
     NoteChoice,
     find_by_email,
     find_by_token,
+    note_download,
     resend_link,
     slot_choices,
     slots_by_id,
@@ -285,13 +286,4 @@ def lost_link() -> str:
 
 @bp.route("/application/<token>/note")
 def download_note(token: str) -> Response:
-    application = _by_token(token)
-    note = application.note_file
-    if note is None:
-        abort(404)
-    extension = "pdf" if note.kind == "pdf" else "docx"
-    return Response(
-        note.content,
-        mimetype=note.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{application.reference}-note.{extension}"'},
-    )
+    return note_download(_by_token(token))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import Response, abort, current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -251,6 +251,23 @@ def withdraw(application: Application) -> None:
     audit.record("applicant", "application.withdrawn", f"application:{application.reference}",
                  before={"status": before}, after={"status": application.status.value})
     queue_email(application.email, "application_withdrawn", application=application, programme=application.programme)
+
+
+def note_download(application: Application) -> Response:
+    """The uploaded note, only ever as a download (never shown inline), named by reference, not
+    by the name it was uploaded under. 404 when there is no uploaded note."""
+    note = application.note_file
+    if note is None:
+        abort(404)
+    extension = "pdf" if note.kind == "pdf" else "docx"
+    return Response(
+        note.content,
+        mimetype=note.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{application.reference}-note.{extension}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def slot_choices(programme: Programme) -> list[tuple[str, str]]:

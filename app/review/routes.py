@@ -5,6 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from app.applications.service import note_download
 from app.auth import actor, role_required
 from app.clock import utcnow
 from app.extensions import db
@@ -186,17 +187,4 @@ def change_status(reference: str) -> str | BaseResponse:
 @bp.route("/<reference>/note")
 @role_required(Role.ORGANISER)
 def download_note(reference: str) -> Response:
-    """Only ever a download: an uploaded file is never shown inline in the organiser's browser."""
-    application = _application(reference)
-    note = application.note_file
-    if note is None:
-        abort(404)
-    extension = "pdf" if note.kind == "pdf" else "docx"
-    return Response(
-        note.content,
-        mimetype=note.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{application.reference}-note.{extension}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return note_download(_application(reference))
