@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
+# Links in emails are built from PUBLIC_URL; locally that is the address `make run` serves.
+PUBLIC_URL ?= http://$(HOST):$(PORT)
+export PUBLIC_URL
 
-.PHONY: run test setup assets database clean
+.PHONY: run test lint setup assets database clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +38,11 @@ run: database
 	@echo "  $(BIN)/als create-user you@example.org --role organiser --generate"
 	$(BIN)/als run --host $(HOST) --port $(PORT)
 
-test: setup
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: setup lint
 	$(BIN)/python -m pytest
 
 clean:

@@ -23,6 +23,7 @@ from app.models import OutboxEmail
 
 MAX_BACKOFF = timedelta(hours=6)
 CLAIM_FOR = timedelta(minutes=5)
+MESSAGE_ID_DOMAIN = "als.local"
 
 
 def queue_email(to: str, template: str, **context: Any) -> OutboxEmail:
@@ -39,6 +40,7 @@ def queue_email(to: str, template: str, **context: Any) -> OutboxEmail:
         template=template,
         created_at=now,
         next_attempt_at=now,
+        message_id=make_msgid(domain=MESSAGE_ID_DOMAIN),
     )
     db.session.add(email)
     g.mail_queued = True
@@ -97,7 +99,10 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
         message["From"] = current_app.config["MAIL_FROM"]
         message["To"] = email.to_address
         message["Subject"] = email.subject
-        message["Message-ID"] = make_msgid(domain="als.local")
+        if email.message_id is None:  # queued before Message-IDs were stored: fix one now, for the retries
+            email.message_id = make_msgid(domain=MESSAGE_ID_DOMAIN)
+            db.session.commit()
+        message["Message-ID"] = email.message_id
         message.set_content(email.body)
         email.attempts += 1
         try:

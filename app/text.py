@@ -34,3 +34,11 @@ def paragraphs(value: str | None) -> str:
 def count_words(text: str) -> int:
     """Words as GOV.UK's word count counts them: runs of non-space characters."""
     return len(_WORD.findall(text))
+
+
+def fold(text: str | None) -> str:
+    """Case- and accent-insensitive form, so "zoe", "ZOË" and "Zoë" all find Zoë."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

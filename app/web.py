@@ -1,9 +1,12 @@
 """Templates, security headers and error pages shared by every blueprint."""
 from __future__ import annotations
 
+import math
 import secrets
+import time
 
 from flask import Flask, Response, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -11,6 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from markupsafe import Markup, escape
 
 from app.clock import format_date, format_london
+from app.extensions import limiter
 
 
 def format_money(pence: int) -> str:
@@ -25,7 +29,20 @@ def nl2br(value: object) -> Markup:
     return Markup("<br>").join(escape(line) for line in lines)
 
 
+# Pages that show personal data or carry a private token: never kept by browsers or proxies.
+PRIVATE_PATHS = ("/application/", "/apply", "/manage", "/staff")
+
+
+class SessionCookieInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure whenever the request came over HTTPS (directly or through a
+    trusted proxy), as well as when SESSION_COOKIE_SECURE says so."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookieInterface()
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(app.template_folder),  # type: ignore[arg-type]
@@ -63,11 +80,15 @@ def init_app(app: Flask) -> None:
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
-        # Private links carry a secret token in the URL: never leak it to other sites.
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # Private links carry a secret token in the URL: never send it to other sites. Same-origin
+        # requests keep their Referer, which Flask-WTF's CSRF check demands over HTTPS.
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
-        if request.path.startswith(("/application/", "/apply")):
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = f"max-age={app.config['HSTS_MAX_AGE']}"
+        if request.path.startswith(PRIVATE_PATHS):
             response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
         return response
 
     @app.errorhandler(CSRFError)
@@ -81,6 +102,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):  # type: ignore[no-untyped-def]
         return render_template("errors/too_large.html"), 413
+
+    @app.errorhandler(429)
+    def too_many_requests(error):  # type: ignore[no-untyped-def]
+        # Flask-Limiter knows when the breached limit's window ends; say so, and in Retry-After.
+        breached = limiter.current_limit
+        seconds = max(1, math.ceil(breached.reset_at - time.time())) if breached is not None else 60
+        page = render_template("errors/too_many_requests.html", minutes=max(1, round(seconds / 60)))
+        return page, 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(500)
     def server_error(error):  # type: ignore[no-untyped-def]

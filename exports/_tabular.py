@@ -1,11 +1,18 @@
 """Shared reading for every import: CSV or XLSX (told apart by content), header matching, and
-the value parsers, so each import reports every bad row the same way."""
+the value parsers, so each import reports every bad row the same way.
+
+Whatever a file says about itself, reading is bounded: at most MAX_FILE_BYTES read, an .xlsx
+unzipped within MAX_UNZIPPED_BYTES (exports.archive) and holding at most MAX_CELLS cells, at
+most MAX_ROWS rows and MAX_COLUMNS columns. A file past a bound is refused whole with a SpreadsheetRefused that says which.
+"""
 from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
@@ -13,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO, Iterable, Mapping, Union
 
 from ._sheet import LONDON
+from .archive import PackageDamaged, PackageTooLarge, check_package
 
 Source = Union[str, "os.PathLike[str]", BinaryIO, bytes]
 
@@ -20,6 +28,23 @@ SECTORS = ("public", "private", "voluntary")
 _ZIP_MAGIC = b"PK\x03\x04"
 #: the header may sit below a title (our own exports put it on row 3)
 HEADER_SEARCH_ROWS = 10
+#: an import is a programme's applications or payments: thousands of rows at the very most
+MAX_ROWS = 5_000
+#: columns read from each row; any after these are ignored (ours have fewer than 20)
+MAX_COLUMNS = 100
+#: cells in all the sheets of a workbook (filled or merely formatted): reading one costs ~10 µs
+MAX_CELLS = 150_000
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+#: the largest whole number a database integer column holds (PostgreSQL's integer)
+MAX_INTEGER = 2_147_483_647
+# Control characters other than tab and newline, stray surrogates and non-characters: the rule of
+# app.text.clean_text, which this package (no Flask) cannot import.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+class SpreadsheetRefused(ValueError):
+    """The whole file cannot be read; the message says why, for people."""
 
 
 @dataclass(frozen=True)
@@ -31,27 +56,110 @@ class RowError:
 
 
 def read_bytes(source: Source) -> bytes:
+    """The file's bytes, refused past MAX_FILE_BYTES without reading further."""
     if isinstance(source, bytes):
-        return source
-    if isinstance(source, (str, os.PathLike)):
+        data = source
+    elif isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as f:
-            return f.read()
-    return source.read()
+            data = f.read(MAX_FILE_BYTES + 1)
+    else:
+        data = source.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise SpreadsheetRefused(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: "
+                                 "split it into smaller files")
+    return data
+
+
+def _too_many_rows() -> SpreadsheetRefused:
+    return SpreadsheetRefused(f"The file has more than {MAX_ROWS:,} rows: split it into files of at most "
+                              f"{MAX_ROWS:,} rows, or delete empty rows below the data")
+
+
+class _CellCounter:
+    """Counts the cells in a workbook's sheets as they are unzipped, stopping past MAX_CELLS."""
+
+    _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+    _OVERLAP = 40  # longer than any cell tag, so a tag split across two chunks is still seen
+
+    def __init__(self) -> None:
+        self.cells = 0
+        self.part = ""
+        self.tail = b""
+
+    def __call__(self, name: str, chunk: bytes) -> None:
+        if not name.startswith("xl/worksheets/"):
+            return
+        if name != self.part:
+            self.part, self.tail = name, b""
+        data = self.tail + chunk
+        # tags wholly inside the tail were counted with the previous chunk
+        self.cells += sum(1 for m in self._CELL.finditer(data) if m.end() > len(self.tail))
+        self.tail = data[-self._OVERLAP:]
+        if self.cells > MAX_CELLS:
+            raise SpreadsheetRefused(f"The workbook has more than {MAX_CELLS:,} cells: split it into smaller "
+                                     "files, or delete unused sheets and formatting below the data")
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
-    with warnings.catch_warnings():
-        # files from other tools trigger harmless openpyxl warnings (e.g. "no default style")
-        warnings.simplefilter("ignore")
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        # Inflate every part within the budget first: after this the sizes openpyxl trusts are true.
+        check_package(data, MAX_UNZIPPED_BYTES, inspect=_CellCounter())
+    except PackageTooLarge:
+        raise SpreadsheetRefused(f"The workbook is larger than {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB once "
+                                 "unzipped: split it into smaller files") from None
+    except PackageDamaged:
+        raise SpreadsheetRefused("The workbook could not be opened: it may be damaged. Save it again as an "
+                                 "Excel workbook (.xlsx) or a CSV file") from None
+    try:
+        with warnings.catch_warnings():
+            # files from other tools trigger harmless openpyxl warnings (e.g. "no default style")
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return _sheet_rows(wb)
+    except SpreadsheetRefused:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a package that is not a workbook
+        raise SpreadsheetRefused("The file could not be opened as an Excel workbook (.xlsx): save it again as "
+                                 "an Excel workbook or a CSV file") from exc
+
+
+def _sheet_rows(wb: Any) -> list[tuple[int, list[Any]]]:
     try:
         ws = wb.worksheets[0]
+        # The sheet's <dimension> is the file's own claim (it may say A1:XFD1048576): forget it, so
+        # rows are not padded to it, and read at most MAX_COLUMNS columns of at most MAX_ROWS rows.
+        ws.reset_dimensions()
+        rows: list[tuple[int, list[Any]]] = []
         # read-only mode pads missing rows, so enumerate gives the row number Excel shows
-        return [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1)]
+        for number, values in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+            if number > MAX_ROWS:
+                raise _too_many_rows()
+            rows.append((number, list(values)))
+        return rows
     finally:
         wb.close()
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever splits the first rows into the most columns.
+
+    Only the delimiter is guessed. csv.Sniffer also guesses the quote character, and gets a
+    properly quoted "=HYPERLINK(""http://x.test"",""y"")" wrong, splitting it apart; files from
+    Excel and LibreOffice always quote with " and double a " inside a field.
+    """
+    sample = text[:8192].rsplit("\n", 1)[0] if "\n" in text[:8192] else text[:8192]
+    best, best_columns = ",", 0
+    for delimiter in (",", ";", "\t"):
+        try:
+            records = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:HEADER_SEARCH_ROWS]
+        except csv.Error:
+            continue
+        columns = max((len(r) for r in records), default=0)
+        if columns > best_columns:
+            best, best_columns = delimiter, columns
+    return best
 
 
 def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
@@ -59,12 +167,18 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # Excel's plain "CSV" on Windows
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text), quotechar='"', doublequote=True)
+    rows: list[tuple[int, list[Any]]] = []
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    # record number (not physical line) = the row number Excel shows for quoted newlines
-    return [(i, list(r)) for i, r in enumerate(csv.reader(io.StringIO(text), dialect), 1)]
+        # record number (not physical line) = the row number Excel shows for quoted newlines
+        for number, record in enumerate(reader, 1):
+            if number > MAX_ROWS:
+                raise _too_many_rows()
+            rows.append((number, record[:MAX_COLUMNS]))
+    except csv.Error as exc:
+        raise SpreadsheetRefused(f"The file could not be read as CSV ({exc}): save it again as CSV UTF-8 "
+                                 "or as an Excel workbook (.xlsx)") from None
+    return rows
 
 
 def load_rows(source: Source) -> list[tuple[int, list[Any]]]:
@@ -73,6 +187,12 @@ def load_rows(source: Source) -> list[tuple[int, list[Any]]]:
     if data.startswith(_ZIP_MAGIC):
         return _xlsx_rows(data)
     return _csv_rows(data)
+
+
+def clean_cell(value: str) -> str:
+    """Text from a cell without control characters (tab and newline stay), NFC, trimmed."""
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROL.sub("", text).strip()
 
 
 def normalise_header(value: Any) -> str:
@@ -136,7 +256,7 @@ def text(cells: list[Any], index: int | None) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    return str(value).strip()
+    return clean_cell(str(value))
 
 
 def raw(cells: list[Any], index: int | None) -> Any:
@@ -181,11 +301,15 @@ def parse_number(value: Any, field: str) -> float | None:
     if isinstance(value, bool):
         raise ValueError(f"{field} {value!r} is not a number")
     if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value).strip().replace(",", ""))
-    except ValueError:
-        raise ValueError(f"{field} {value!r} is not a number") from None
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).strip().replace(",", ""))
+        except ValueError:
+            raise ValueError(f"{field} {value!r} is not a number") from None
+    if not math.isfinite(number) or abs(number) > MAX_INTEGER:
+        raise ValueError(f"{field} {value!r} is not a number between {-MAX_INTEGER:,} and {MAX_INTEGER:,}")
+    return number
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y",
@@ -268,6 +392,8 @@ def parse_pence(value: Any, field: str = "amount") -> int:
     pence = amount * 100
     if pence != pence.to_integral_value():
         raise ValueError(f"{field} {value!r} has more than two decimal places")
+    if abs(pence) > MAX_INTEGER:
+        raise ValueError(f"{field} {value!r} is too large to be an amount of money")
     return int(pence)
 
 

@@ -1,13 +1,15 @@
 """Importing payments from finance's spreadsheet, safely twice.
 
-A payment's IDENTITY (``payment_identity``) is its payment_reference, trimmed and
-case-folded (e.g. the bank's transaction id). When that is empty it is a fingerprint of
-date + who (reference, else email) + amount: ``"fp:" + 16 hex digits``. The app stores the
-identity with the ledger entry it creates and passes every stored identity back as
-``existing_payment_refs``; a row whose identity is already there, or earlier in the same
-file, is a duplicate and is never matched again. Consequence of the fingerprint: two genuine
-payments by the same person, same day, same amount, without payment references, look like
-one; the preview lists the second as a duplicate so a person can add a reference.
+A payment's IDENTITY (``payment_identity``) is a fingerprint of date + who (reference, else
+email) + amount, and the payment reference when there is one: ``"fp:" + 16 hex digits``
+without a payment reference, ``"pay:" + 32 hex digits`` with one. A bank reference alone is
+not enough: banks give every transfer from some payers the same text ("BACS PAYMENT"), so three
+such rows from three accounts are three payments. The app stores the identity with the ledger
+entry it creates and passes every stored identity back as ``existing_payment_refs``; a row
+whose identity is already there, or earlier in the same file, is a duplicate and is never
+matched again. Consequence: two genuine payments by the same person, same day, same amount,
+with the same (or no) payment reference, look like one; the preview lists the second as a
+duplicate so a person can tell them apart by reference.
 """
 from __future__ import annotations
 
@@ -96,13 +98,13 @@ class PaymentPreview:
 
 
 def payment_identity(row: PaymentRow) -> str:
+    who = (row.reference or row.email).strip().casefold()
+    fingerprint = f"{row.paid_on.isoformat()}|{who}|{row.amount_pence}"
     ref = " ".join(row.payment_reference.split()).casefold()
     if ref:
-        return ref
-    who = (row.reference or row.email).strip().casefold()
-    digest = hashlib.sha256(
-        f"{row.paid_on.isoformat()}|{who}|{row.amount_pence}".encode()).hexdigest()
-    return "fp:" + digest[:16]
+        return "pay:" + hashlib.sha256(f"{fingerprint}|{ref}".encode()).hexdigest()[:32]
+    # unchanged since the first release, so files imported then are still recognised
+    return "fp:" + hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
 
 
 _ALIASES = {

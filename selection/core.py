@@ -68,6 +68,7 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None) -> Se
     cuts: list[tuple[str, frozenset[int], int]] = []
     full = False
     while True:
+        model: SlotModel | FullModel
         if full:
             model = FullModel(units, slots, by_id, rules)
         else:
@@ -97,7 +98,7 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None) -> Se
                 continue
             people = sum(units[u].size for u in uids)
             polish = min(2.0, 0.2 + 0.002 * people)
-            if full:
+            if isinstance(model, FullModel):
                 # the full model's sets are valid by construction; only polish the soft goals
                 split[slot] = SlotSplitter(uids, units, n, by_id, rules, rules.seed).improve(
                     model.groups[slot], min(deadline, time.monotonic() + polish))

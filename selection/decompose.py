@@ -87,7 +87,7 @@ class SlotSplitter:
         n, units = self.n, self.units
         groups: list[list[int]] = [[] for _ in range(n)]
         sizes = [0] * n
-        pinned = sorted((ui for ui in self.uids if units[ui].pin is not None), key=lambda ui: units[ui].pin)
+        pinned = sorted((ui for ui in self.uids if units[ui].pin is not None), key=lambda ui: units[ui].pin or "")
         for j, ui in enumerate(pinned):  # the slot model allows at most n pinned units here
             groups[j].append(ui)
             sizes[j] += units[ui].size
@@ -191,7 +191,7 @@ class SlotSplitter:
             return "unknown", []
         prob = pulp.LpProblem("slot_split", pulp.LpMaximize)
         x = {(ui, j): new_var(prob, f"x_{ui}_{j}", cat=pulp.LpBinary) for ui in self.uids for j in range(n)}
-        pinned = sorted((ui for ui in self.uids if units[ui].pin is not None), key=lambda ui: units[ui].pin)
+        pinned = sorted((ui for ui in self.uids if units[ui].pin is not None), key=lambda ui: units[ui].pin or "")
         for ui in self.uids:
             prob += pulp.lpSum(x[ui, j] for j in range(n)) == 1
         for j, ui in enumerate(pinned):  # fixing pinned units to distinct sets also breaks symmetry

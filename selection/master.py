@@ -161,7 +161,7 @@ class SlotModel:
             self.n[index[s]].setInitialValue(k)
 
 
-def solve_master(model: SlotModel, by_id: dict[str, Candidate], lottery: dict[str, int],
+def solve_master(model: SlotModel | FullModel, by_id: dict[str, Candidate], lottery: dict[str, int],
                  rules: Rules, deadline: float, feasibility_only: bool = False) -> MasterResult:
     res = MasterResult()
     units = model.units

@@ -10,6 +10,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Programme, Slot
+from tests.databases import fresh_database
 from tests.helpers import answers
 
 # A fixed "now": Monday 2 November 2026, 10:00 UTC, with the deadline a month later.
@@ -34,12 +35,19 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(tmp_path, clock):
+def database_url(tmp_path):
+    """A new, empty database: SQLite by default, PostgreSQL when ALS_TEST_DATABASE_URL names a server."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def app(database_url, clock):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "CLOCK": clock,
             "MAIL_ASYNC": False,
@@ -57,6 +65,9 @@ def app(tmp_path, clock):
         db.session.add(programme)
         db.session.commit()
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

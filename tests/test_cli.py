@@ -32,10 +32,10 @@ def test_programme_refuses_impossible_settings(runner):
     assert "YYYY-MM-DD HH:MM" in runner.invoke(args=["programme", "--deadline", "next friday"]).output
 
 
-def test_a_new_database_gets_a_programme_open_six_weeks_ahead(tmp_path):
+def test_a_new_database_gets_a_programme_open_six_weeks_ahead(database_url):
     from app import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'n.db'}"})
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         db.create_all()
     result = app.test_cli_runner().invoke(args=["programme"])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import socket
-from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -75,3 +74,77 @@ def test_without_a_mail_server_send_mail_says_what_is_waiting(app, apply, runner
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code != 0
     assert "MAIL_SERVER is not set; 1 email(s) are waiting" in result.output
+
+
+def message_ids(inbox: Inbox) -> list[str]:
+    from email import message_from_string
+
+    return [message_from_string(content)["Message-ID"] for _sender, _recipients, content in inbox.messages]
+
+
+class FlakyInbox(Inbox):
+    """Keeps the first message, then answers as if it failed: the sender must try again."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        await super().handle_DATA(server, session, envelope)
+        if len(self.messages) == 1:
+            return "451 Requested action aborted: local error in processing"
+        return "250 Message accepted for delivery"
+
+
+def test_a_retry_after_the_server_kept_a_failed_send_carries_the_same_message_id(app, apply, clock):
+    inbox = FlakyInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+        apply()
+        [email] = outbox(app)
+        assert email.sent_at is None and "451" in email.last_error
+        clock.advance(minutes=3)
+        with app.app_context():
+            from app.outbox import send_pending
+
+            assert send_pending() == (1, 0)
+    finally:
+        controller.stop()
+    first, second = message_ids(inbox)
+    assert first == second == outbox(app)[0].message_id
+    assert first.startswith("<") and first.endswith(">")
+
+
+def test_a_retry_after_a_crash_between_sending_and_saving_reuses_the_message_id(app, apply, smtp, clock, monkeypatch):
+    from app import outbox as outbox_module
+    from app.extensions import db
+
+    controller, inbox = smtp
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_SEND_AFTER_REQUEST=False)
+    apply()
+    real_send = outbox_module._smtp_send
+
+    def send_then_crash(message):
+        real_send(message)
+        raise SystemExit("the worker was killed before it saved sent_at")
+
+    monkeypatch.setattr(outbox_module, "_smtp_send", send_then_crash)
+    with app.app_context():
+        with pytest.raises(SystemExit):
+            outbox_module.send_pending()
+        db.session.rollback()
+    monkeypatch.setattr(outbox_module, "_smtp_send", real_send)
+    [email] = outbox(app)
+    assert email.sent_at is None, "the crash lost the record of sending"
+
+    clock.advance(minutes=6)  # the crashed sender's claim lapses
+    with app.app_context():
+        assert outbox_module.send_pending() == (1, 0)
+    assert len(inbox.messages) == 2
+    first, second = message_ids(inbox)
+    assert first == second == email.message_id
+
+
+def test_every_queued_email_has_its_own_message_id(app, apply):
+    apply(email="one@example.org")
+    apply(email="two@example.org")
+    ids = [email.message_id for email in outbox(app)]
+    assert len(ids) == 2 and None not in ids and ids[0] != ids[1]

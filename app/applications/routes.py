@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.applications import bp
 from app.applications.forms import ApplicationForm, FindApplicationForm, SubmitApplicationForm, WithdrawForm
-from app.applications.notes import NoteRejected, check_note
+from app.applications.notes import NoteRejected, check_note, note_file_name
 from app.applications.service import (
     DuplicateApplication,
     NoteChoice,
@@ -26,7 +26,7 @@ from app.applications.service import (
     withdraw,
 )
 from app.clock import as_utc, utcnow
-from app.extensions import db
+from app.extensions import configured_limit, db, limiter
 from app.models import Application, ApplicationDraft, Programme
 from app.programmes import current_programme
 
@@ -91,7 +91,7 @@ def _read_upload(form: ApplicationForm, programme: Programme) -> NoteChoice:
     content = upload.read(current_app.config["NOTE_MAX_BYTES"] + 1)
     try:
         choice.new_file = check_note(content, current_app.config["NOTE_MAX_BYTES"], programme.note_word_limit)
-        choice.file_name = (upload.filename or "note").replace("\\", "/").rsplit("/", 1)[-1][:200]
+        choice.file_name = note_file_name(upload.filename)
     except NoteRejected as rejected:
         form.note_file.errors = [*form.note_file.errors, str(rejected)]
     return choice
@@ -109,6 +109,7 @@ def _new_form(programme: Programme, data: dict | None = None) -> ApplicationForm
 
 
 @bp.route("/apply", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATELIMIT_APPLY"), methods=["POST"])
 def apply() -> Response | str:
     programme = _programme()
     closed = _closed_page(programme)
@@ -151,6 +152,7 @@ def _duplicate(existing: Application, programme: Programme) -> str:
 
 
 @bp.route("/apply/check", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATELIMIT_APPLY"), methods=["POST"])
 def check() -> Response | str:
     programme = _programme()
     draft = _current_draft(programme)
@@ -271,6 +273,7 @@ def withdraw_application(token: str) -> Response | str:
 
 
 @bp.route("/application/find", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATELIMIT_FIND"), methods=["POST"])
 def lost_link() -> str:
     programme = _programme()
     form = FindApplicationForm()

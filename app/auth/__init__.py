@@ -1,8 +1,10 @@
-"""Staff sign-in: login, logout, roles checked on every staff page, and `als create-user`."""
+"""Staff sign-in: login, logout, roles checked on every staff page, the organiser's list of staff
+accounts, and the `als` commands that manage accounts."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from flask import Blueprint, Flask, abort
 from flask_login import LoginManager, current_user
@@ -11,6 +13,8 @@ from app.extensions import db
 from app.models import Role, User
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
+# Organisers' pages about staff accounts live with the other staff pages under /manage.
+staff_bp = Blueprint("staff", __name__, url_prefix="/manage/staff")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see that page."
@@ -52,7 +56,8 @@ def actor() -> str:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
-    from app.auth import cli, routes  # noqa: F401
+    from app.auth import cli, routes, staff  # noqa: F401
 
     app.register_blueprint(bp)
+    app.register_blueprint(staff_bp)
     cli.init_app(app)

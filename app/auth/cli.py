@@ -1,15 +1,49 @@
+"""Staff accounts on the server (`als create-user`, `users`, `deactivate-user`, `reactivate-user`,
+`reset-password`): for the first organiser and for when nobody can sign in. Audit-logged as "cli"."""
 from __future__ import annotations
 
 import secrets
 
 import click
 from flask import Flask
-from sqlalchemy import func, select
 
-from app.auth.accounts import create_user
-from app.clock import utcnow
+from app.auth.accounts import (
+    MIN_PASSWORD_LENGTH,
+    create_user,
+    find_user,
+    normalise_email,
+    reset_password,
+    set_active,
+    staff_accounts,
+)
+from app.clock import format_london, utcnow
 from app.extensions import db
 from app.models import Role, User
+
+
+def _email_argument(email: str) -> str:
+    """An email given on the command line, without control characters (a paste may carry some)."""
+    cleaned = normalise_email(email)
+    if "@" not in cleaned:
+        raise click.BadParameter("give an email address", param_hint="EMAIL")
+    return cleaned
+
+
+def _existing(email: str) -> User:
+    user = find_user(_email_argument(email))
+    if user is None:
+        raise click.ClickException(f"There is no staff account for {normalise_email(email)}. See `als users`.")
+    return user
+
+
+def _new_password(generate: bool, password: str | None) -> str:
+    if generate:
+        return secrets.token_urlsafe(12)
+    if not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters (or --generate).")
+    return password
 
 
 def init_app(app: Flask) -> None:
@@ -20,18 +54,63 @@ def init_app(app: Flask) -> None:
     @click.option("--password", envvar="ALS_NEW_PASSWORD", hidden=True, help="for scripts: the password itself")
     def create_user_command(email: str, role: str, generate: bool, password: str | None) -> None:
         """Create a staff account (organiser or finance)."""
-        if "@" not in email:
-            raise click.BadParameter("give an email address", param_hint="EMAIL")
-        if db.session.scalars(select(User).where(func.lower(User.email) == email.lower())).first():
+        email = _email_argument(email)
+        if find_user(email):
             raise click.ClickException(f"{email} already has an account.")
-        if generate:
-            password = secrets.token_urlsafe(12)
-        elif not password:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) < 10:
-            raise click.ClickException("Use a password of at least 10 characters (or --generate).")
+        password = _new_password(generate, password)
         create_user(email, password, Role(role), utcnow(), by="cli")
         db.session.commit()
-        click.echo(f"Created {role} account for {email.lower()}.")
+        click.echo(f"Created {role} account for {email}.")
+        if generate:
+            click.echo(f"Password: {password}")
+
+    @app.cli.command("users")
+    def users_command() -> None:
+        """List staff accounts: email, role, whether active, last sign-in (UK time)."""
+        users = staff_accounts()
+        if not users:
+            click.echo("No staff accounts yet. Create one with `als create-user EMAIL --role organiser`.")
+            return
+        width = max(len(user.email) for user in users)
+        click.echo(f"{'email':<{width}}  {'role':<9}  {'active':<6}  last sign-in")
+        for user in users:
+            last = format_london(user.last_login_at) if user.last_login_at else "never"
+            click.echo(f"{user.email:<{width}}  {user.role.value:<9}  {'yes' if user.active else 'no':<6}  {last}")
+
+    @app.cli.command("deactivate-user")
+    @click.argument("email")
+    def deactivate_user_command(email: str) -> None:
+        """Stop a staff account signing in, and sign it out everywhere now."""
+        user = _existing(email)
+        if not set_active(user, False, by="cli"):
+            click.echo(f"{user.email} was already deactivated.")
+            return
+        db.session.commit()
+        click.echo(f"Deactivated {user.email} and signed them out.")
+
+    @app.cli.command("reactivate-user")
+    @click.argument("email")
+    def reactivate_user_command(email: str) -> None:
+        """Let a deactivated staff account sign in again."""
+        user = _existing(email)
+        if not set_active(user, True, by="cli"):
+            click.echo(f"{user.email} was already active.")
+            return
+        db.session.commit()
+        click.echo(f"Reactivated {user.email}.")
+
+    @app.cli.command("reset-password")
+    @click.argument("email")
+    @click.option("--generate", is_flag=True, help="generate a strong password and print it")
+    @click.option("--password", envvar="ALS_NEW_PASSWORD", hidden=True, help="for scripts: the password itself")
+    def reset_password_command(email: str, generate: bool, password: str | None) -> None:
+        """Set a new password for a staff account; forgets failed attempts and signs it out everywhere."""
+        user = _existing(email)
+        password = _new_password(generate, password)
+        reset_password(user, password, by="cli")
+        db.session.commit()
+        click.echo(f"New password set for {user.email}; their other sessions are signed out.")
+        if not user.active:
+            click.echo(f"The account is deactivated: `als reactivate-user {user.email}` lets them sign in.")
         if generate:
             click.echo(f"Password: {password}")

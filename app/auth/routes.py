@@ -8,10 +8,10 @@ from werkzeug.wrappers import Response
 
 from app import audit
 from app.auth import bp
-from app.auth.accounts import LoginRefused, authenticate
+from app.auth.accounts import LoginRefused, authenticate, end_sessions
 from app.auth.forms import LoginForm
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import client_address, configured_limit, db, limiter
 from app.models import Role
 
 
@@ -33,13 +33,15 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATELIMIT_LOGIN"), methods=["POST"])
 def login() -> Response | str:
+    """Sign in with email and password; guessing is slowed down per email and client address."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user.role))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data or "", form.password.data or "", utcnow())
+            user = authenticate(form.email.data or "", form.password.data or "", utcnow(), client_address())
         except LoginRefused as refused:
             form.password.errors = [refused.message]
         else:
@@ -53,5 +55,10 @@ def login() -> Response | str:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    """Sign out: the session token changes, so a copy of this session's cookie stops working too."""
+    user = current_user._get_current_object()
+    end_sessions(user)
+    audit.record(user.email, "user.logout", f"user:{user.email}")
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))

@@ -3,6 +3,8 @@
 Each saved payment keeps its identity (exports.payment_identity) in LedgerEntry.import_identity,
 and every stored identity is passed back to the preview, so importing the same file twice adds
 nothing; the unique column stops a double click or two people saving the same file at once.
+Rows are held to the rules of the manual payment form (app.finance.ledger): no date in the
+future, no amount beyond what one entry may record, a payment reference of at most 200 characters.
 """
 from __future__ import annotations
 
@@ -11,22 +13,31 @@ import os
 import re
 import secrets
 import time
-from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app import audit
+from app.clock import london, utcnow
 from app.extensions import db
-from app.finance.ledger import balance_of
+from app.finance.ledger import MAX_ENTRY_PENCE, LedgerRefused, balance_of, check_day, pounds
 from app.finance.queries import accounts as all_accounts
-from app.models import EntryKind, FeeAccount, LedgerEntry, Programme
-from exports import PaymentPreview, PaymentProblem, PaymentTarget, preview_payments, read_payments
+from app.models import Application, EntryKind, FeeAccount, LedgerEntry, Programme
+from exports import (
+    PaymentPreview,
+    PaymentRow,
+    PaymentTarget,
+    RowError,
+    SpreadsheetRefused,
+    payment_identity,
+    preview_payments,
+    read_payments,
+)
 
 # Uploads waiting between preview and save are kept a day at most: they hold personal data.
 KEEP_UPLOADS_FOR = 24 * 3600
-IDENTITY_LIMIT = LedgerEntry.__table__.c.import_identity.type.length
+REFERENCE_LIMIT = LedgerEntry.__table__.c.reference.type.length
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
@@ -46,26 +57,56 @@ def targets(found: list[FeeAccount]) -> list[PaymentTarget]:
 
 
 def imported_identities() -> set[str]:
-    return set(db.session.scalars(select(LedgerEntry.import_identity).where(LedgerEntry.import_identity.is_not(None))))
+    found: set[str] = set()
+    rows = db.session.execute(
+        select(LedgerEntry.import_identity, LedgerEntry.on, LedgerEntry.amount_pence, LedgerEntry.reference,
+               Application.reference, FeeAccount.finance_email)
+        .join(FeeAccount, LedgerEntry.account_id == FeeAccount.id)
+        .join(Application, FeeAccount.application_id == Application.id)
+        .where(LedgerEntry.import_identity.is_not(None))
+    )
+    for identity, on, amount_pence, reference, account_ref, email in rows:
+        found.add(identity)
+        if not identity.startswith(("fp:", "pay:")):
+            # Saved when a bank reference alone was the identity: recognise the same row of the same
+            # file as today's identity would see it, whether it named the account or the email.
+            for who in (account_ref, email):
+                found.add(payment_identity(PaymentRow(0, on, who, "", -amount_pence, reference or identity)))
+    return found
+
+
+def _rule_breaks(row: PaymentRow, today: date) -> str | None:
+    """Why a row cannot be saved as the manual payment form would refuse it, or None."""
+    try:
+        check_day(row.paid_on, today)
+    except LedgerRefused as refused:
+        return f"date {row.paid_on:%d/%m/%Y}: {str(refused)[0].lower()}{str(refused)[1:]}"
+    if abs(row.amount_pence) > MAX_ENTRY_PENCE:
+        return f"amount {pounds(abs(row.amount_pence))} is more than one entry may record ({pounds(MAX_ENTRY_PENCE)})"
+    if len(" ".join(row.payment_reference.split())) > REFERENCE_LIMIT:
+        return f"payment reference is longer than {REFERENCE_LIMIT} characters"
+    return None
 
 
 def preview(programme: Programme, data: bytes) -> PaymentPreview:
     """What saving this file would do now; never changes anything."""
     try:
         sheet = read_payments(data)
-    except Exception as exc:  # a damaged .xlsx or a file that is no spreadsheet at all
+    except SpreadsheetRefused as refused:
+        raise ImportRefused(str(refused)) from refused
+    except Exception as exc:  # a file that is no spreadsheet at all
         raise ImportRefused("The file must be a CSV file or an Excel workbook (.xlsx) with a row of column "
                             "headings: date, reference or email, amount, payment reference") from exc
-    result = preview_payments(sheet.rows, targets(all_accounts(programme)), imported_identities(), sheet.errors)
-    # The ledger keeps at most IDENTITY_LIMIT characters of identity; a longer one could not be
-    # stored whole, so it could not stop a second import: refuse the row rather than cut it.
-    too_long = [m for m in result.matched if len(m.identity) > IDENTITY_LIMIT]
-    if not too_long:
-        return result
-    return replace(result, matched=[m for m in result.matched if len(m.identity) <= IDENTITY_LIMIT],
-                   misfit=result.misfit + [PaymentProblem(m.row, m.identity, f"payment reference is longer than "
-                                                          f"{IDENTITY_LIMIT} characters", m.account_ref)
-                                           for m in too_long])
+    today = london(utcnow()).date()
+    rows, errors = [], list(sheet.errors)
+    for row in sheet.rows:
+        problem = _rule_breaks(row, today)
+        if problem is None:
+            rows.append(row)
+        else:
+            errors.append(RowError(row.row, problem))
+    errors.sort(key=lambda error: error.row)
+    return preview_payments(rows, targets(all_accounts(programme)), imported_identities(), errors)
 
 
 def commit(programme: Programme, data: bytes, source: str, by: str, now: datetime) -> PaymentPreview:
@@ -78,7 +119,7 @@ def commit(programme: Programme, data: bytes, source: str, by: str, now: datetim
         kind = EntryKind.PAYMENT if row.amount_pence > 0 else EntryKind.REFUND
         entry = LedgerEntry(
             account=account, kind=kind, amount_pence=-row.amount_pence, on=row.paid_on,
-            reference=" ".join(row.payment_reference.split())[:200] or None, reason=f"Imported from {source}, row {row.row}",
+            reference=" ".join(row.payment_reference.split()) or None, reason=f"Imported from {source}, row {row.row}",
             recorded_by=by, recorded_at=now, import_identity=match.identity,
         )
         db.session.add(entry)

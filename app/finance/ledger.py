@@ -66,12 +66,17 @@ def parse_day(value: str | None, today: date, field: str = "on") -> date:
             day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        if day > today:
-            raise LedgerRefused("The date must be today or in the past", field)
-        if day.year < 2000:
-            raise LedgerRefused("Enter a real date, like 27/03/2026", field)
-        return day
+        return check_day(day, today, field)
     raise LedgerRefused("Enter the date as day/month/year, like 27/03/2026", field)
+
+
+def check_day(day: date, today: date, field: str = "on") -> date:
+    """The one rule for when money moved, typed or imported: not in the future, not before 2000."""
+    if day > today:
+        raise LedgerRefused("The date must be today or in the past", field)
+    if day.year < 2000:
+        raise LedgerRefused("Enter a real date, like 27/03/2026", field)
+    return day
 
 
 def pounds(pence: int) -> str:

@@ -5,10 +5,11 @@ from app.models.draft import ApplicationDraft
 from app.models.finance import EntryKind, FeeAccount, LedgerEntry, PayerKind
 from app.models.outbox import OutboxEmail
 from app.models.programme import Programme, Slot
+from app.models.retention import Erasure, PurgedApplicationCount
 from app.models.review import Review
 from app.models.schedule import Presenter, ScheduledSession, SessionKind
 from app.models.selection import LearningSet, RunState, SelectionRun, SetMember
-from app.models.staff import Role, User
+from app.models.staff import LoginThrottle, Role, User
 
 __all__ = [
     "Application",
@@ -16,8 +17,10 @@ __all__ = [
     "ApplicationStatus",
     "AuditEvent",
     "EntryKind",
+    "Erasure",
     "FeeAccount",
     "LedgerEntry",
+    "LoginThrottle",
     "PayerKind",
     "Presenter",
     "ScheduledSession",
@@ -27,6 +30,7 @@ __all__ = [
     "Payer",
     "LearningSet",
     "Programme",
+    "PurgedApplicationCount",
     "Review",
     "Role",
     "RunState",

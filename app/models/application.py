@@ -4,12 +4,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, event, Index, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.programme import Programme, Slot
-from app.models.types import UTCDateTime
+from app.models.types import UTCDateTime, enum_column
+from app.text import fold
 
 
 class Sector(enum.Enum):
@@ -50,13 +51,9 @@ application_slot = Table(
     "application_slot",
     db.metadata,
     Column("application_id", ForeignKey("application.id", ondelete="CASCADE"), primary_key=True),
-    Column("slot_id", ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True),
+    # Filtering the review list by place and time looks up by slot first.
+    Column("slot_id", ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    # Store the lower-case values, not the member names, so the database reads like the product.
-    return Enum(kind, values_callable=lambda members: [m.value for m in members], native_enum=False, length=20)
 
 
 class Application(db.Model):
@@ -68,20 +65,23 @@ class Application(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
     reference: Mapped[str] = mapped_column(String(12), unique=True)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), default=ApplicationStatus.SUBMITTED)
+    status: Mapped[ApplicationStatus] = mapped_column(enum_column(ApplicationStatus), default=ApplicationStatus.SUBMITTED)
     late: Mapped[bool] = mapped_column(default=False)
     full_name: Mapped[str] = mapped_column(String(200))
+    # Name and organisation folded (lower case, no accents), kept by _keep_search_key, so one
+    # LIKE finds "Zoë" from "zoe" on SQLite and PostgreSQL alike.
+    search_key: Mapped[str] = mapped_column(String(402), default="")
     email: Mapped[str] = mapped_column(String(320))
     # Lower-cased email: one application per person per programme, whatever the capitals.
     email_key: Mapped[str] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(40))
     organisation: Mapped[str] = mapped_column(String(200))
-    sector: Mapped[Sector] = mapped_column(_enum(Sector))
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector))
     job_title: Mapped[str] = mapped_column(String(200))
     offer: Mapped[str] = mapped_column(Text)
     expectations: Mapped[str] = mapped_column(Text)
     note_text: Mapped[str | None] = mapped_column(Text)
-    payer: Mapped[Payer] = mapped_column(_enum(Payer))
+    payer: Mapped[Payer] = mapped_column(enum_column(Payer))
     agreed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -110,6 +110,12 @@ class Application(db.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.status is ApplicationStatus.WITHDRAWN
+
+
+@event.listens_for(Application, "before_insert")
+@event.listens_for(Application, "before_update")
+def _keep_search_key(_mapper, _connection, application: Application) -> None:  # type: ignore[no-untyped-def]
+    application.search_key = f"{fold(application.full_name)}\n{fold(application.organisation)}"
 
 
 class NoteFile(db.Model):

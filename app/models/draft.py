@@ -17,7 +17,7 @@ from app.models.types import UTCDateTime
 class ApplicationDraft(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answers: Mapped[dict] = mapped_column(JSON, default=dict)

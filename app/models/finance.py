@@ -9,13 +9,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.application import Application
 from app.models.selection import LearningSet
-from app.models.types import UTCDateTime
+from app.models.types import UTCDateTime, enum_column
 
 
 class PayerKind(enum.Enum):
@@ -31,16 +31,12 @@ class EntryKind(enum.Enum):
     REVERSAL = "reversal"
 
 
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, values_callable=lambda members: [m.value for m in members], native_enum=False, length=20)
-
-
 class FeeAccount(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
     set_id: Mapped[int | None] = mapped_column(ForeignKey("learning_set.id"), index=True)
-    payer_kind: Mapped[PayerKind] = mapped_column(_enum(PayerKind))
+    payer_kind: Mapped[PayerKind] = mapped_column(enum_column(PayerKind))
     invoice_name: Mapped[str] = mapped_column(String(200))
     purchase_order: Mapped[str | None] = mapped_column(String(100))
     finance_email: Mapped[str] = mapped_column(String(320))
@@ -63,9 +59,18 @@ class FeeAccount(db.Model):
 
 
 class LedgerEntry(db.Model):
+    # The signs the module docstring promises, kept by the database too.
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'charge' AND amount_pence >= 0) OR (kind IN ('payment', 'waiver') AND amount_pence < 0)"
+            " OR (kind = 'refund' AND amount_pence > 0) OR (kind = 'reversal' AND amount_pence <> 0)",
+            name="ck_ledger_entry_sign",
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("fee_account.id"), index=True)
-    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind))
+    kind: Mapped[EntryKind] = mapped_column(enum_column(EntryKind))
     amount_pence: Mapped[int]
     on: Mapped[date] = mapped_column(Date)
     method: Mapped[str | None] = mapped_column(String(50))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -11,6 +11,8 @@ from app.models.types import UTCDateTime
 
 
 class OutboxEmail(db.Model):
+    __table_args__ = (UniqueConstraint("message_id", name="uq_outbox_email_message_id"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
@@ -21,3 +23,6 @@ class OutboxEmail(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Chosen when queued and sent with every attempt, so a receiver can drop the duplicate that a
+    # retry after a crash (or a lost reply) delivers. None only on rows queued before this column.
+    message_id: Mapped[str | None] = mapped_column(String(255))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -14,6 +14,13 @@ DEFAULT_NOTE_WORD_LIMIT = 1000
 
 
 class Programme(db.Model):
+    __table_args__ = (
+        CheckConstraint("sessions >= 1", name="ck_programme_sessions"),
+        CheckConstraint("fee_per_session_pence >= 0", name="ck_programme_fee"),
+        CheckConstraint("min_set_size >= 2 AND max_set_size >= min_set_size", name="ck_programme_set_size"),
+        CheckConstraint("note_word_limit >= 1", name="ck_programme_word_limit"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -46,7 +53,7 @@ class Slot(db.Model):
     __table_args__ = (UniqueConstraint("programme_id", "label"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     label: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -13,11 +13,14 @@ from app.models.types import UTCDateTime
 
 
 class Review(db.Model):
-    __table_args__ = (UniqueConstraint("application_id", "reviewer_id"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "reviewer_id"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="ck_review_score_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     score: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

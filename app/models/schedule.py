@@ -4,13 +4,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, Enum, ForeignKey, String, Text, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.application import Application
 from app.models.selection import LearningSet
-from app.models.types import UTCDateTime
+from app.models.types import UTCDateTime, enum_column
 
 
 class SessionKind(enum.Enum):
@@ -19,13 +19,14 @@ class SessionKind(enum.Enum):
 
 
 class ScheduledSession(db.Model):
-    __table_args__ = (UniqueConstraint("set_id", "kind", "number"),)
+    __table_args__ = (
+        UniqueConstraint("set_id", "kind", "number"),
+        CheckConstraint("number >= 1", name="ck_scheduled_session_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     set_id: Mapped[int] = mapped_column(ForeignKey("learning_set.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[SessionKind] = mapped_column(
-        Enum(SessionKind, values_callable=lambda m: [k.value for k in m], native_enum=False, length=20)
-    )
+    kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind))
     number: Mapped[int]  # 1–6 for sessions; 1 for the halfway training
     on: Mapped[date] = mapped_column(Date)
     starts_at: Mapped[time] = mapped_column(Time)
@@ -44,7 +45,7 @@ class Presenter(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("scheduled_session.id", ondelete="CASCADE"), index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
 
     session: Mapped[ScheduledSession] = relationship(back_populates="presenters")
     application: Mapped[Application] = relationship()

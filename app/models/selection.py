@@ -6,13 +6,13 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models.application import Application
 from app.models.programme import Programme
-from app.models.types import UTCDateTime
+from app.models.types import UTCDateTime, enum_column
 
 
 class RunState(enum.Enum):
@@ -27,9 +27,7 @@ class SelectionRun(db.Model):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     created_by: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    state: Mapped[RunState] = mapped_column(
-        Enum(RunState, values_callable=lambda m: [s.value for s in m], native_enum=False, length=20)
-    )
+    state: Mapped[RunState] = mapped_column(enum_column(RunState))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -56,7 +54,7 @@ class LearningSet(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("selection_run.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("selection_run.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     slot_label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

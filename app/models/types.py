@@ -1,9 +1,10 @@
 """Column types shared by the models."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -22,3 +23,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect):  # type: ignore[no-untyped-def]
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def enum_column(kind: type[enum.Enum]) -> Enum:
+    """An enum stored as its lower-case values (so the database reads like the product), with a
+    CHECK constraint so no other value can be written, whatever writes it."""
+    return Enum(kind, values_callable=lambda members: [m.value for m in members], native_enum=False, length=20,
+                create_constraint=True, name=f"ck_{kind.__name__.lower()}_values")

@@ -14,6 +14,7 @@ ACTIONS = {
     "application.status_changed": "Status changed",
     "application.eligibility_changed": "Eligibility checks changed",
     "application.scored": "Score saved",
+    "application.erased": "Personal data erased on request",
 }
 FIELDS = {
     "status": "Status",

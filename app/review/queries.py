@@ -6,16 +6,16 @@ SELECT ... IN queries (selectinload), never one query per row.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Application, ApplicationStatus, AuditEvent, Programme, Review, Sector, Slot
 from app.models.application import application_slot
+from app.text import clean_text, fold
 
 PER_PAGE = 50
 
@@ -28,31 +28,12 @@ SORTS = {
 DEFAULT_SORT = "newest"
 
 
-def fold(text: str | None) -> str:
-    """Case- and accent-insensitive form, so "zoe", "ZOË" and "Zoë" all find Zoë."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _search(term: str):  # type: ignore[no-untyped-def]
-    """A condition matching name or organisation, ignoring case (and accents on SQLite)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite's lower() only knows ASCII, so "ZOË" would miss "Zoë": call Python's fold instead.
-        # Registering per query (idempotent, cheap) holds whatever order the engine hooks ran in.
-        connection = db.session.connection().connection.driver_connection
-        connection.create_function("als_fold", 1, fold, deterministic=True)
-        column_form, wanted = func.als_fold, fold(term)
-    else:
-        # PostgreSQL's lower() is Unicode-aware but keeps accents, so only lower-case the term.
-        column_form, wanted = func.lower, term.lower()
+    """A condition matching name or organisation, ignoring case and accents, on every database."""
+    wanted = fold(clean_text(term))
     # Escape LIKE wildcards so a search for "100%" means the characters, not "anything".
     pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        column_form(Application.full_name).like(pattern, escape="\\"),
-        column_form(Application.organisation).like(pattern, escape="\\"),
-    )
+    return Application.search_key.like(pattern, escape="\\")
 
 
 @dataclass

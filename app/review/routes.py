@@ -10,6 +10,8 @@ from app.auth import actor, role_required
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Role, Sector
+from app.privacy.erasure import erase, erasure_of
+from app.privacy.forms import EraseForm
 from app.programmes import current_programme
 from app.review import bp, history, queries, service
 from app.review.forms import BulkStatusForm, EligibilityForm, FilterForm, ScoreForm, StatusForm, check_bool, check_value
@@ -126,6 +128,7 @@ def _render_detail(application: Application, error_form=None, **forms) -> str:  
         eligibility_form=eligibility, score_form=score, status_form=status,
         my_review=mine, other_reviews=sorted(others, key=lambda r: r.reviewer.email),
         history=history.describe(events, None if mine else me.email),
+        erasure=erasure_of(application),
     )
 
 
@@ -188,3 +191,21 @@ def change_status(reference: str) -> str | BaseResponse:
 @role_required(Role.ORGANISER)
 def download_note(reference: str) -> Response:
     return note_download(_application(reference))
+
+
+@bp.route("/<reference>/erase", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def erase_personal_data(reference: str) -> str | BaseResponse:
+    """Ask the organiser to confirm, then erase the person's data at their request (the fee
+    ledger stays under a pseudonym). The audit log records that it happened, not what was erased."""
+    application = _application(reference)
+    form = EraseForm()
+    if erasure_of(application) is not None:
+        flash(f"{application.reference} was already erased", "info")
+        return redirect(url_for("review.detail", reference=reference))
+    if not form.validate_on_submit():
+        return render_template("review/erase.html", application=application, form=form)
+    result = erase(application, actor(), utcnow())
+    db.session.commit()
+    flash(result.message, "success")
+    return redirect(url_for("review.detail", reference=reference))

@@ -14,7 +14,7 @@ def test_the_link_shows_the_application_and_hides_from_caches_and_referrers(appl
     response = client.get(link)
     page = response.get_data(as_text=True)
     assert "Siobhán Ní Bhriain" in page and "Gateshead Council" in page
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cache-Control"] == "no-store"
 
 

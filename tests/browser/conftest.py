@@ -85,13 +85,13 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path) -> Iterator[LiveServer]:
+def live_server(database_url) -> Iterator[LiveServer]:
     clock = BrowserClock()
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "browser-tests-secret-key-not-for-production",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": True,
             "CLOCK": clock,
             "MAIL_ASYNC": False,

@@ -93,9 +93,28 @@ def test_fingerprint_is_the_same_from_csv_and_xlsx() -> None:
                                       [[datetime(2025, 7, 3), "FEE-2", None, 100, None]])).rows
     assert payment_identity(csv_rows[0]) == payment_identity(xlsx_rows[0])
     assert payment_identity(csv_rows[0]).startswith("fp:")
-    # a bank reference is the identity, whatever its case or spacing
+    # a bank reference counts whatever its case or spacing
     row = PaymentRow(1, date(2025, 7, 1), "FEE-1", "", 100, "  bacs  881 ")
-    assert payment_identity(row) == "bacs 881"
+    assert payment_identity(row) == payment_identity(PaymentRow(9, date(2025, 7, 1), "fee-1", "", 100, "BACS 881"))
+
+
+def test_the_same_bank_reference_from_three_payers_is_three_payments() -> None:
+    text = (
+        "date,reference,amount,payment reference\n"
+        "01/07/2025,FEE-1,100,BACS PAYMENT\n"
+        "01/07/2025,FEE-2,100,BACS PAYMENT\n"
+        "01/07/2025,FEE-3,-100,BACS PAYMENT\n"
+    )
+    imported: set[str] = set()
+    first = preview_payments(read_payments(text.encode()).rows, TARGETS, imported)
+    assert [m.account_ref for m in first.matched] == ["FEE-1", "FEE-2", "FEE-3"]
+    assert first.duplicates == []
+    apply(first, TARGETS, imported)
+    again = preview_payments(read_payments(text.encode()).rows, TARGETS, imported)
+    assert again.matched == [] and [d.reason for d in again.duplicates] == ["already imported"] * 3
+    # the same payer, day and reference but another amount is another payment
+    other = PaymentRow(5, date(2025, 7, 1), "FEE-1", "", 200, "BACS PAYMENT")
+    assert payment_identity(other) not in imported
 
 
 def test_duplicates_within_file_misfits_and_unmatched() -> None:

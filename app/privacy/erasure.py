@@ -1,0 +1,126 @@
+"""Erasure on request: one person's data removed, the application kept as a husk under a pseudonym."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Text, cast, func, or_, select
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    Application,
+    ApplicationDraft,
+    ApplicationStatus,
+    Erasure,
+    FeeAccount,
+    Presenter,
+    SetMember,
+)
+from app.privacy.pseudonyms import (
+    forget_emails,
+    pseudonym,
+    pseudonymous_email,
+    scrub_audit,
+    scrub_selection_runs,
+    unusable_token_hash,
+)
+from app.review.service import change_status
+
+
+@dataclass
+class ErasureResult:
+    reference: str
+    already_erased: bool = False
+    left_set: str | None = None
+    presenting_sessions: int = 0
+    emails: int = 0
+
+    @property
+    def message(self) -> str:
+        if self.already_erased:
+            return f"{self.reference} was already erased"
+        message = f"{self.reference} erased"
+        if self.left_set:
+            message += f"; removed from {self.left_set}"
+        if self.presenting_sessions:
+            message += (f" and from the presenters of {self.presenting_sessions} session"
+                        f"{'' if self.presenting_sessions == 1 else 's'}: choose new presenters")
+        return message
+
+
+def erasure_of(application: Application) -> Erasure | None:
+    return db.session.scalars(select(Erasure).where(Erasure.application_id == application.id)).first()
+
+
+def forget_drafts_and_emails(application: Application, replacement: str) -> int:
+    """Remove the person's unfinished forms and the text and address of their emails; `replacement`
+    stands for their reference in what is kept. Returns the number of emails affected."""
+    drafts = db.session.scalars(select(ApplicationDraft).where(or_(
+        ApplicationDraft.application_id == application.id,
+        func.lower(cast(ApplicationDraft.answers, Text)).contains(application.email_key, autoescape=True),
+    )))
+    for draft in drafts:
+        db.session.delete(draft)
+    return forget_emails({application.email}, application.reference, replacement)
+
+
+def erase(application: Application, by: str, now: datetime) -> ErasureResult:
+    """Remove a person's personal data on their request; idempotent.
+
+    The row stays, under a pseudonym, because the fee ledger (kept for the accounts) hangs on it
+    and because the reference must still answer "was this erased?". The person leaves their set
+    and the session rotas (a facilitator cannot work with a pseudonym), and the application is
+    withdrawn so no later selection considers it.
+    """
+    result = ErasureResult(application.reference)
+    if erasure_of(application) is not None:
+        result.already_erased = True
+        return result
+    reference = application.reference
+    name, address = pseudonym(reference), pseudonymous_email(reference)
+    result.emails = forget_drafts_and_emails(application, reference)
+    scrub_selection_runs({reference: reference})
+    scrub_audit({reference: reference})
+
+    membership = db.session.scalars(select(SetMember).where(SetMember.application_id == application.id)).first()
+    if membership is not None:
+        result.left_set = membership.learning_set.name
+        db.session.delete(membership)
+    presenting = db.session.scalars(select(Presenter).where(Presenter.application_id == application.id)).all()
+    for presenter in presenting:
+        db.session.delete(presenter)
+    result.presenting_sessions = len(presenting)
+
+    account = db.session.scalars(select(FeeAccount).where(FeeAccount.application_id == application.id)).first()
+    if account is not None:
+        # The ledger's amounts stay for the accounts; who paid becomes the pseudonym.
+        account.invoice_name = name
+        account.finance_email = address
+        account.purchase_order = name if account.purchase_order else None
+    for review in application.reviews:
+        review.comment = None
+
+    status_before = application.status.value
+    if application.status is not ApplicationStatus.WITHDRAWN:
+        change_status(application, ApplicationStatus.WITHDRAWN, by, now)
+        application.withdrawn_at = now
+    application.full_name = name
+    application.email = address
+    application.email_key = address
+    application.phone = None
+    application.organisation = name
+    application.job_title = ""
+    application.offer = ""
+    application.expectations = ""
+    application.note_text = None
+    application.organiser_notes = None
+    application.note_file = None
+    application.access_token_hash = unusable_token_hash()
+    application.updated_at = now
+    db.session.add(Erasure(application_id=application.id, erased_at=now, erased_by=by))
+    audit.record(by, "application.erased", f"application:{reference}", before={"status": status_before}, after={
+        "status": application.status.value, "left_set": result.left_set,
+        "presenting_sessions": result.presenting_sessions, "emails": result.emails,
+    })
+    return result
