@@ -12,8 +12,11 @@ from sqlalchemy import func, select
 from app import audit
 from app.clock import LONDON, format_london, utcnow
 from app.extensions import db
+from app.finance.ledger import MAX_ENTRY_PENCE
+from app.web import format_money
 from app.models import Application, Programme, Slot
 from app.programmes import create_default_programme, current_programme
+from app.text import clean_text
 
 
 def _create_app() -> Flask:
@@ -44,14 +47,28 @@ def _parse_london(value: str, option: str) -> datetime:
     raise click.BadParameter("use YYYY-MM-DD HH:MM in UK time, e.g. 2026-12-04 17:00", param_hint=option)
 
 
+def _text_option(value: str, option: str, limit: int) -> str:
+    """A name or label typed on the command line: control characters dropped, within its column."""
+    text = clean_text(value)
+    if not text:
+        raise click.BadParameter("must not be empty", param_hint=option)
+    if len(text) > limit:
+        raise click.BadParameter(f"must be {limit} characters or fewer", param_hint=option)
+    return text
+
+
 def _pounds_to_pence(value: str) -> int:
     try:
         pounds = Decimal(value.replace("£", "").replace(",", "").strip())
     except InvalidOperation as exc:
         raise click.BadParameter("give the fee in pounds, e.g. 50 or 47.50", param_hint="--fee") from exc
+    if not pounds.is_finite():
+        raise click.BadParameter("give the fee in pounds, e.g. 50 or 47.50", param_hint="--fee")
     pence = pounds * 100
     if pence < 0 or pence != pence.to_integral_value():
         raise click.BadParameter("give the fee in pounds and whole pence", param_hint="--fee")
+    if pence > MAX_ENTRY_PENCE:
+        raise click.BadParameter(f"the fee must be {format_money(MAX_ENTRY_PENCE)} or less", param_hint="--fee")
     return int(pence)
 
 
@@ -73,7 +90,8 @@ def describe(programme: Programme) -> str:
 
 
 def _set_slots(programme: Programme, labels: tuple[str, ...]) -> None:
-    wanted = [label.strip() for label in labels if label.strip()]
+    limit = Slot.__table__.c.label.type.length
+    wanted = list(dict.fromkeys(_text_option(label, "--slot", limit) for label in labels if clean_text(label)))
     existing = {slot.label: slot for slot in programme.slots}
     for label, slot in existing.items():
         if label not in wanted:
@@ -111,7 +129,7 @@ def init_app(app: Flask) -> None:
             click.echo("Created a programme open for applications, with the brief's defaults.")
         before = describe(programme)
         if name:
-            programme.name = name.strip()
+            programme.name = _text_option(name, "--name", Programme.__table__.c.name.type.length)
         if deadline:
             programme.deadline = _parse_london(deadline, "--deadline")
         if opens:
@@ -130,6 +148,8 @@ def init_app(app: Flask) -> None:
             _set_slots(programme, slots)
         if programme.min_set_size > programme.max_set_size:
             raise click.ClickException("--min-size must not be larger than --max-size")
+        if programme.total_fee_pence > MAX_ENTRY_PENCE:
+            raise click.ClickException(f"the whole fee (--fee × --sessions) must be {format_money(MAX_ENTRY_PENCE)} or less")
         if programme.opens_at and programme.opens_at >= programme.deadline:
             raise click.ClickException("the programme must open before its deadline")
         after = describe(programme)

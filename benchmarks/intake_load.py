@@ -80,6 +80,7 @@ SLOT_RE = re.compile(r'<input\b[^>]*\bname="slots"[^>]*>')
 REFERENCE_RE = re.compile(r"\bALS-[2-9A-HJKMNP-Z]{5}\b")
 ERROR_SUMMARY_RE = re.compile(r'class="govuk-error-summary__list".*?</ul>', re.S)
 TAG_RE = re.compile(r"<[^>]+>")
+TITLE_RE = re.compile(r"<title>.*?</title>", re.S)
 
 FIRST_NAMES = ["Siobhán", "Amara", "Tomasz", "Priya", "Kwame", "Eilidh", "Zoë", "Mohammed", "Grace", "Li Wei",
                "Oluwaseun", "Anna-Maria", "Rhys", "Fatima", "Jürgen", "Chidi", "Niamh", "Arjun", "Sofía", "Ewan"]
@@ -346,6 +347,8 @@ class Outcome:
     error: str | None = None
     submitted: bool = False  # the submit POST was answered with the redirect to the confirmation
     reference: str | None = None
+    double: bool = False  # pressed submit twice (--double-submit)
+    second: str | None = None  # what the second press got: "confirmation", "already applied" or an error
 
 
 def _words(rng: random.Random, count: int) -> str:
@@ -378,16 +381,18 @@ def _answers(rng: random.Random, email: str, csrf: str, slot_ids: list[str]) -> 
 
 
 def _form_errors(html: str) -> str:
-    match = ERROR_SUMMARY_RE.search(html)
+    """What a page says went wrong: its error summary, else its title."""
+    match = ERROR_SUMMARY_RE.search(html) or TITLE_RE.search(html)
     text = TAG_RE.sub(" ", match.group(0)) if match else html[:200]
     return " ".join(text.split())[:300]
 
 
 class Applicant:
-    def __init__(self, base: str, outcome: Outcome, seed: int, timeout: float) -> None:
+    def __init__(self, base: str, outcome: Outcome, seed: int, timeout: float, double_submit: float = 0.0) -> None:
         self.base = base
         self.outcome = outcome
         self.rng = random.Random(seed)
+        outcome.double = self.rng.random() < double_submit
         self.timeout = timeout
         self.opener = _opener(CookieJar())
 
@@ -417,14 +422,27 @@ class Applicant:
             raise StepFailed(f"{type(exc).__name__}: {exc}") from None
         self.outcome.timings[step] = time.perf_counter() - started
         if not 200 <= status < 400:
-            raise StepFailed(f"HTTP {status}: {_form_errors(text) if status == 400 else text[:200]!r}")
+            raise StepFailed(f"HTTP {status}: {_form_errors(text)!r}")
         return status, location, text
 
     def _expect_redirect(self, status: int, location: str, text: str, to: str) -> None:
         if status not in (301, 302, 303) or urllib.parse.urlsplit(location).path != to:
             if status == 200:
-                raise StepFailed(f"page shown again instead of redirect to {to}: {_form_errors(text)}")
+                raise StepFailed(f"a page instead of the redirect to {to}: {_form_errors(text)}")
             raise StepFailed(f"HTTP {status} to {location!r}, expected a redirect to {to}")
+
+    def _second_press(self, csrf: str) -> None:
+        try:
+            status, location, text = self._request(
+                "submit_again", "/apply/check", referer="/apply/check", data=[("csrf_token", csrf)])
+            if status in (302, 303) and urllib.parse.urlsplit(location).path == "/apply/confirmation":
+                self.outcome.second = "confirmation"
+            elif status == 200 and "already" in text.lower():
+                self.outcome.second = "already applied"
+            else:
+                self.outcome.second = f"HTTP {status} {location}"
+        except StepFailed as failure:
+            self.outcome.second = f"error: {failure}"
 
     def run(self) -> Outcome:
         out = self.outcome
@@ -451,8 +469,19 @@ class Applicant:
             csrf = VALUE_RE.search(csrf_tag.group(0)).group(1)  # type: ignore[union-attr]
 
             step = "submit"
-            status, location, text = self._request(
-                "submit", "/apply/check", referer="/apply/check", data=[("csrf_token", csrf)])
+            second = None
+            if out.double:
+                # A double click: the same session posts the same form twice, 0-30 ms apart; the
+                # later press is the one timed and checked, as its page is the one the browser shows.
+                second = threading.Thread(target=self._second_press, args=(csrf,))
+                second.start()
+                time.sleep(self.rng.uniform(0, 0.03))
+            try:
+                status, location, text = self._request(
+                    "submit", "/apply/check", referer="/apply/check", data=[("csrf_token", csrf)])
+            finally:
+                if second is not None:
+                    second.join()
             self._expect_redirect(status, location, text, "/apply/confirmation")
             out.submitted = True
 
@@ -469,7 +498,8 @@ class Applicant:
         return out
 
 
-def run_load(base: str, rate: float, seconds: float, label: str, timeout: float, seed: int) -> tuple[list[Outcome], float]:
+def run_load(base: str, rate: float, seconds: float, label: str, timeout: float, seed: int,
+             double_submit: float = 0.0) -> tuple[list[Outcome], float]:
     """Open loop: applicant i starts at i/rate seconds, however long the others take."""
     count = int(round(rate * seconds))
     outcomes = [Outcome(index=i, email=f"load-{label}-{i:05d}@example.org", scheduled=i / rate) for i in range(count)]
@@ -482,7 +512,7 @@ def run_load(base: str, rate: float, seconds: float, label: str, timeout: float,
         delay = outcome.scheduled - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        futures.append(pool.submit(Applicant(base, outcome, seed * 1_000_003 + outcome.index, timeout).run))
+        futures.append(pool.submit(Applicant(base, outcome, seed * 1_000_003 + outcome.index, timeout, double_submit).run))
         if outcome.index and outcome.index % max(1, int(rate * 15)) == 0:
             done = sum(f.done() for f in futures)
             log(f"  {outcome.index}/{count} started, {done} finished")
@@ -532,6 +562,7 @@ def check_database(database_url: str, outcomes: list[Outcome]) -> dict:
         "applications_without_email": sorted(set(per_email) - set(per_confirmation)),
         "duplicate_confirmations": sorted(e for e, n in per_confirmation.items() if n > 1),
         "other_emails": len(emails) - len(confirmations),
+        "other_templates": sorted({template for _, template in emails if template != "application_received"}),
         "open_drafts": drafts,
     }
 
@@ -565,6 +596,11 @@ def summarise(database: str, rate: float, outcomes: list[Outcome], elapsed: floa
         if o.error:
             key = f"{o.failed_step}: {re.sub(r'ALS-[0-9A-Z]{5}|[0-9]+', '#', o.error)[:160]}"
             errors[key] = errors.get(key, 0) + 1
+    seconds: dict[str, int] = {}
+    for o in outcomes:
+        if o.double:
+            kind = re.sub(r"[0-9]+", "#", o.second or "not sent")[:160]
+            seconds[kind] = seconds.get(kind, 0) + 1
     lags = [o.started - o.scheduled for o in outcomes if o.started]
     durations = [sum(o.timings.values()) for o in outcomes if o.reference]
     return {
@@ -577,6 +613,8 @@ def summarise(database: str, rate: float, outcomes: list[Outcome], elapsed: floa
         "steps": steps,
         "errors": sum(1 for o in outcomes if o.error),
         "error_kinds": errors,
+        "double_submits": sum(1 for o in outcomes if o.double),
+        "second_press": seconds,
         "start_lag_max_ms": max(lags) * 1000 if lags else 0.0,
         "journey_p95_s": percentile(durations, 95) if durations else float("nan"),
         "db": db_check,
@@ -598,7 +636,7 @@ def _integrity(db: dict) -> tuple[str, str, bool]:
     if db["duplicate_emails"] or db["duplicate_references"]:
         notes.append(f"{len(db['duplicate_emails'])} duplicated")
     if db["unconfirmed"]:
-        notes.append(f"{len(db['unconfirmed'])} saved but not confirmed to the applicant")
+        notes.append(f"{len(db['unconfirmed'])} saved but the applicant was not shown the confirmation")
     if notes:
         apps += " (" + ", ".join(notes) + ")"
     email_notes = []
@@ -607,7 +645,7 @@ def _integrity(db: dict) -> tuple[str, str, bool]:
     if db["duplicate_confirmations"]:
         email_notes.append(f"{len(db['duplicate_confirmations'])} duplicated")
     if db["other_emails"]:
-        email_notes.append(f"{db['other_emails']} other")
+        email_notes.append(f"{db['other_emails']} other: {', '.join(db['other_templates'])}")
     if email_notes:
         emails += " (" + ", ".join(email_notes) + ")"
     clean = not (db["lost"] or db["duplicate_emails"] or db["duplicate_references"] or db["strangers"]
@@ -653,6 +691,9 @@ def verdicts(results: list[dict]) -> list[str]:
         out.append(f"- {r['database']} at {r['rate']:g}/s: " + "; ".join(parts))
         for kind, n in sorted(r["error_kinds"].items(), key=lambda item: -item[1])[:8]:
             out.append(f"  - {n} × {kind}")
+        if r["double_submits"]:
+            out.append(f"  - {r['double_submits']} applicants pressed submit twice; the second press got: "
+                       + "; ".join(f"{n} × {kind}" for kind, n in r["second_press"].items()))
         db = r["db"]
         for key in ("lost", "unconfirmed", "duplicate_emails", "strangers", "confirmed_references_missing",
                     "applications_without_email", "duplicate_confirmations"):
@@ -677,6 +718,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", help="an existing PostgreSQL server (default: a throwaway cluster)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the README runs 3)")
     parser.add_argument("--timeout", type=float, default=60, help="client timeout per request, seconds")
+    parser.add_argument("--double-submit", type=float, default=0.0, metavar="FRACTION",
+                        help="this fraction of applicants press submit twice (a double click; the submit column "
+                             "then times the later press); default 0")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, help="also write the markdown here")
     parser.add_argument("--json", type=Path, help="write every number (and server tracebacks) as JSON here")
@@ -716,7 +760,8 @@ def main(argv: list[str] | None = None) -> int:
                     server.start()
                     try:
                         before = os.getloadavg()[0]
-                        outcomes, elapsed = run_load(server.url, rate, args.seconds, label, args.timeout, args.seed)
+                        outcomes, elapsed = run_load(server.url, rate, args.seconds, label, args.timeout, args.seed,
+                                                     args.double_submit)
                         after = os.getloadavg()[0]
                     finally:
                         server.stop()

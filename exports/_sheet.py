@@ -112,13 +112,13 @@ def estimate_widths(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) ->
     """One width per column: the widest header or value, plus padding, capped."""
     widest = [len(c.header) + 2 for c in columns]  # + room for the filter button
     for row in rows:
-        for i, (column, value) in enumerate(zip(columns, row)):
+        for i, (column, value) in enumerate(zip(columns, row, strict=True)):
             n = _display_len(column.kind, value)
             if n > widest[i]:
                 widest[i] = n
     return [
         c.width if c.width is not None else float(max(MIN_WIDTH, min(MAX_WIDTH, w + 1)))
-        for c, w in zip(columns, widest)
+        for c, w in zip(columns, widest, strict=True)
     ]
 
 
@@ -177,7 +177,7 @@ class SheetWriter:
         raise ValueError(f"unknown column kind {kind!r}")
 
     def row(self, values: Sequence[Any], font: Font | None = None) -> list[Any]:
-        return [self.cell(c, v, font) for c, v in zip(self.columns, values)]
+        return [self.cell(c, v, font) for c, v in zip(self.columns, values, strict=True)]
 
 
 def new_workbook() -> Workbook:

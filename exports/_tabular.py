@@ -33,7 +33,7 @@ MAX_ROWS = 5_000
 #: columns read from each row; any after these are ignored (ours have fewer than 20)
 MAX_COLUMNS = 100
 #: cells in all the sheets of a workbook (filled or merely formatted): reading one costs ~10 µs
-MAX_CELLS = 150_000
+MAX_CELLS = 100_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 #: the largest whole number a database integer column holds (PostgreSQL's integer)

@@ -14,7 +14,7 @@ import io
 import struct
 import zipfile
 import zlib
-from typing import Callable
+from typing import Callable, Iterator
 
 #: output is produced and counted this much at a time, so memory stays flat whatever the ratio
 _CHUNK = 64 * 1024
@@ -39,12 +39,14 @@ def check_package(
     max_members: int = 1000,
     keep: Callable[[str], bool] = lambda name: False,
     inspect: Callable[[str, bytes], None] | None = None,
+    keep_budget: int | None = None,
 ) -> dict[str, bytes]:
     """Inflate every member of the zip ``data``, at most ``budget`` bytes in all.
 
     Returns the members ``keep`` asks for (name -> bytes); raises PackageTooLarge past the
     budget or ``max_members``, PackageDamaged when the zip is not what its directory says.
     ``inspect`` (optional) sees every chunk as it is inflated, and may raise to stop reading.
+    ``keep_budget`` (optional) is a smaller budget for the kept members, which stay in memory.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -55,7 +57,7 @@ def check_package(
         if len(members) > max_members:
             raise PackageTooLarge(f"more than {max_members:,} parts")
         kept: dict[str, bytes] = {}
-        total = 0
+        total = kept_total = 0
         seen: set[str] = set()
         for info in members:
             if info.filename in seen:
@@ -73,6 +75,9 @@ def check_package(
                 if inspect is not None:
                     inspect(info.filename, chunk)
                 if wanted:
+                    kept_total += len(chunk)
+                    if keep_budget is not None and kept_total > keep_budget:
+                        raise PackageTooLarge(f"more than {keep_budget // (1024 * 1024):,} MB of text when unzipped")
                     parts.append(chunk)
             if size != info.file_size or crc != info.CRC:
                 raise PackageDamaged(f"part {info.filename!r} is not the size its directory states")
@@ -81,7 +86,7 @@ def check_package(
     return kept
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo):  # type: ignore[no-untyped-def]
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The member's real content, chunk by chunk, from the same bytes zipfile would read."""
     if info.flag_bits & 0x1:
         raise PackageDamaged(f"part {info.filename!r} is encrypted")

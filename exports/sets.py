@@ -41,7 +41,7 @@ def _summary(sets: list[SetRecord], sheet_names: list[str]) -> tuple[list[Column
         Column("Organisations distinct", "bool"),
     ]
     rows = []
-    for s, sheet in zip(sets, sheet_names):
+    for s, sheet in zip(sets, sheet_names, strict=True):
         counts = {sec: 0 for sec in sectors}
         for m in s.members:
             key = _sector(m.sector)
@@ -96,7 +96,7 @@ def write_sets(
     totals += [None, None, None, None]
     wb = new_workbook()
     add_table_sheet(wb, SUMMARY_SHEET, title, generated_at, columns, rows, totals=totals)
-    for s, sheet in zip(sets, sheet_names):
+    for s, sheet in zip(sets, sheet_names, strict=True):
         r_columns, r_rows = _roster(s.members)
         heading = f"{s.name} ({s.slot})" if s.slot else s.name
         add_table_sheet(wb, sheet, heading, generated_at, r_columns, r_rows)

@@ -24,7 +24,7 @@ def draw_lottery(candidates: Sequence[Candidate], seed: int) -> dict[str, int]:
     ids = sorted(c.id for c in candidates)
     numbers = list(range(1, len(ids) + 1))
     random.Random(seed).shuffle(numbers)
-    return dict(zip(ids, numbers))
+    return dict(zip(ids, numbers, strict=True))
 
 
 def _validate(rules: Rules) -> None:

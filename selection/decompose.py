@@ -209,7 +209,7 @@ class SlotSplitter:
                     prob += pulp.lpSum(units[ui].sectors[k] * x[ui, j] for ui in self.uids
                                        if units[ui].sectors[k]) >= 1
             if r.separate_organisations:
-                for o, uis in orgs.items():
+                for uis in orgs.values():
                     if len(uis) > 1:
                         prob += pulp.lpSum(x[ui, j] for ui in uis) <= 1
             for pair in self.never:

@@ -66,7 +66,7 @@ class SlotModel:
                     self.z[ui, si] = new_var(self.prob, f"z_{ui}_{si}", cat=pulp.LpBinary)
                     at[si].append(ui)
         self.at = at
-        for si, s in enumerate(slots):
+        for si in range(len(slots)):
             people = sum(units[ui].size for ui in at[si])
             ub = people // rules.min_size
             if rules.require_all_sectors and "sectors" not in relax:
@@ -261,7 +261,7 @@ class FullModel:
             by_set[si, j].append(ui)
         # z[ui, si]: unit ui placed at slot si (an expression), for placed_expr
         self.z: dict[tuple[int, int], pulp.LpAffineExpression] = {}
-        for (ui, si, j), v in self.x.items():
+        for (ui, si, _j), v in self.x.items():
             self.z.setdefault((ui, si), pulp.LpAffineExpression())
             self.z[ui, si] += v
         for ui, u in enumerate(units):
@@ -307,7 +307,7 @@ class FullModel:
     def values(self) -> tuple[dict[int, str], dict[str, int]]:
         slot_of: dict[int, str] = {}
         groups: dict[str, list[list[int]]] = defaultdict(list)
-        for (si, j), y in self.used.items():
+        for si, j in self.used:
             members = [ui for (ui, s2, j2), v in self.x.items() if s2 == si and j2 == j and (v.varValue or 0) > 0.5]
             if members:
                 groups[self.slots[si]].append(members)

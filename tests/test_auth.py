@@ -1,7 +1,6 @@
 """Staff sign-in: accounts from the command line, roles, slowing down guessing, the audit log."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 from app.extensions import db
 from app.models import AuditEvent, User

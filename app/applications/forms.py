@@ -21,6 +21,10 @@ from app.models import Payer, Sector
 from app.text import count_words, paragraphs, single_line
 
 ANSWER_WORD_LIMIT = 250
+# Every free-text answer has a length in characters as well as in words, so no answer can be a
+# few "words" of a megabyte each. Ten characters a word is far more than English prose needs.
+ANSWER_CHARACTER_LIMIT = 2_500
+NOTE_CHARACTERS_PER_WORD = 10
 
 
 
@@ -35,6 +39,19 @@ class WordLimit:
         words = count_words(field.data or "")
         if words > self.limit:
             raise ValidationError(self.message.format(limit=self.limit, words=words))
+
+
+class CharacterLimit:
+    """Like Length(max=...), but the message says how many characters the answer has."""
+
+    def __init__(self, limit: int, message: str) -> None:
+        self.limit = limit
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field) -> None:  # type: ignore[no-untyped-def]
+        characters = len(field.data or "")
+        if characters > self.limit:
+            raise ValidationError(self.message.format(limit=self.limit, characters=characters))
 
 
 class ChoiceMessage:
@@ -117,21 +134,27 @@ class ApplicationForm(FlaskForm):
     offer = TextAreaField(
         "What can you offer the set?",
         widget=GovCharacterCount(),
-        description="For example, experience you can share or the way you like to work with others",
+        description=(f"For example, experience you can share or the way you like to work with others. "
+                     f"Up to {ANSWER_WORD_LIMIT} words and {ANSWER_CHARACTER_LIMIT:,} characters"),
         filters=[paragraphs],
         validators=[
             DataRequired("Enter what you can offer the set"),
             WordLimit(ANSWER_WORD_LIMIT, "What you can offer must be {limit} words or fewer: you have {words}"),
+            CharacterLimit(ANSWER_CHARACTER_LIMIT,
+                           "What you can offer must be {limit:,} characters or fewer: you have {characters:,}"),
         ],
     )
     expectations = TextAreaField(
         "What do you expect to get out of the set?",
         widget=GovCharacterCount(),
-        description="For example, a challenge you are facing or a skill you want to build",
+        description=(f"For example, a challenge you are facing or a skill you want to build. "
+                     f"Up to {ANSWER_WORD_LIMIT} words and {ANSWER_CHARACTER_LIMIT:,} characters"),
         filters=[paragraphs],
         validators=[
             DataRequired("Enter what you expect to get out of the set"),
             WordLimit(ANSWER_WORD_LIMIT, "What you expect must be {limit} words or fewer: you have {words}"),
+            CharacterLimit(ANSWER_CHARACTER_LIMIT,
+                           "What you expect must be {limit:,} characters or fewer: you have {characters:,}"),
         ],
     )
     note_file = FileField("Upload your note", widget=GovFileInput())
@@ -184,12 +207,20 @@ class ApplicationForm(FlaskForm):
     def configure(self, slot_choices: list[tuple[str, str]], word_limit: int) -> None:
         self.slots.choices = slot_choices
         self.note_text.validators = [
-            WordLimit(word_limit, "Your note must be {limit:,} words or fewer (two sides of A4): you have {words:,}")
+            WordLimit(word_limit, "Your note must be {limit:,} words or fewer (two sides of A4): you have {words:,}"),
+            CharacterLimit(note_character_limit(word_limit),
+                           "Your note must be {limit:,} characters or fewer: you have {characters:,}"),
         ]
         self.word_limit = word_limit
+        self.note_character_limit = note_character_limit(word_limit)
 
     def answers(self) -> dict:
         return {name: getattr(self, name).data for name in self.ANSWER_FIELDS}
+
+
+def note_character_limit(word_limit: int) -> int:
+    """The most characters a typed note may have, for the programme's word limit."""
+    return word_limit * NOTE_CHARACTERS_PER_WORD
 
 
 class SubmitApplicationForm(FlaskForm):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app import audit
+from app.applications.forms import ANSWER_CHARACTER_LIMIT, note_character_limit
 from app.applications.service import email_key, fresh_reference, new_access_token, taken_references, snapshot
 from app.clock import utcnow
 from app.extensions import db
@@ -14,6 +15,22 @@ from app.models import Application, ApplicationStatus, Payer, Sector
 from app.programmes import current_programme
 from app.text import clean_text
 from exports import ApplicationImportRow, RowError
+
+
+def _column_length(name: str) -> int:
+    return Application.__table__.c[name].type.length
+
+
+def _too_long(row: ApplicationImportRow, note_limit: int) -> list[str]:
+    """The limits the application form states, so an imported answer is never cut or a database error."""
+    limits = [("full name", row.full_name, _column_length("full_name")), ("email", row.email, _column_length("email")),
+              ("phone", row.phone, _column_length("phone")),
+              ("organisation", row.organisation, _column_length("organisation")),
+              ("job title", row.job_title, _column_length("job_title")),
+              ("offer", row.offer, ANSWER_CHARACTER_LIMIT), ("expectations", row.expectations, ANSWER_CHARACTER_LIMIT),
+              ("note", row.note, note_limit)]
+    return [f"row {row.row}: {label} is longer than {limit:,} characters"
+            for label, value, limit in limits if len(value) > limit]
 
 
 @dataclass
@@ -35,6 +52,10 @@ def import_rows(rows: Sequence[ApplicationImportRow], errors: Sequence[RowError]
     taken = taken_references()
     new: list[Application] = []
     for row in rows:
+        too_long = _too_long(row, note_character_limit(programme.note_word_limit))
+        if too_long:
+            report.problems.extend(too_long)
+            continue
         unknown = [label for label in row.availability if label.casefold() not in slots]
         if unknown:
             report.problems.append(f"row {row.row}: not a place and time of this programme: {'; '.join(unknown)}")

@@ -26,6 +26,8 @@ from exports.archive import PackageDamaged, PackageTooLarge, check_package
 MAX_PAGES = 2
 #: what a genuine two-page note can unzip to (text, styles and a few pictures), with room to spare
 MAX_UNZIPPED_BYTES = 40 * 1024 * 1024
+#: the XML read for words (body, headers, footers, footnotes) is held in memory: two pages take well under 1 MB
+MAX_TEXT_XML_BYTES = 10 * 1024 * 1024
 MAX_PACKAGE_PARTS = 1000
 MAX_FILE_NAME = 200
 
@@ -37,7 +39,12 @@ PAGE_TOLERANCE = 10.0
 _NOT_WORD = "The selected file must be a PDF or a Word document (.docx)"
 _DAMAGED_WORD = "The selected Word document could not be opened: it may be damaged. Save it again and upload it"
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# WordprocessingML as Word writes it, and in the "Strict" flavour of the standard
+_WORD_NAMESPACES = ("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}",
+                    "{http://purl.oclc.org/ooxml/wordprocessingml/main}")
+_TEXT = {namespace + "t" for namespace in _WORD_NAMESPACES}
+_SPACE = {namespace + name for namespace in _WORD_NAMESPACES for name in ("tab", "br", "cr")}
+_PARAGRAPH = {namespace + "p" for namespace in _WORD_NAMESPACES}
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 # Parts whose text is printed on the page: the body, headers, footers, footnotes and endnotes.
@@ -122,12 +129,14 @@ def _check_page_size(page, number: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def _keep_part(name: str) -> bool:
-    return name == "[Content_Types].xml" or name.endswith(".rels") or _TEXT_PART.match(name) is not None
+    return (name == "[Content_Types].xml" or name.endswith(".rels") or _TEXT_PART.match(name) is not None
+            or _MACRO_PART.search(name) is not None)
 
 
 def _check_docx(content: bytes, word_limit: int) -> CheckedNote:
     try:
-        parts = check_package(content, MAX_UNZIPPED_BYTES, MAX_PACKAGE_PARTS, keep=_keep_part)
+        parts = check_package(content, MAX_UNZIPPED_BYTES, MAX_PACKAGE_PARTS, keep=_keep_part,
+                              keep_budget=MAX_TEXT_XML_BYTES)
     except PackageTooLarge as exc:
         raise NoteRejected(
             "The selected Word document is too large once unzipped for a two-page note: save it again without "
@@ -212,11 +221,11 @@ def _part_text(data: bytes) -> str:
         if element.tag == _FALLBACK:
             in_fallback -= 1
         elif not in_fallback:
-            if element.tag == _W + "t":
+            if element.tag in _TEXT:
                 pieces.append(element.text or "")
-            elif element.tag in (_W + "tab", _W + "br", _W + "cr"):
+            elif element.tag in _SPACE:
                 pieces.append(" ")
-            elif element.tag == _W + "p":
+            elif element.tag in _PARAGRAPH:
                 pieces.append("\n")
         # Done with this element: drop it, so memory stays flat however large the part.
         element.clear()

@@ -47,10 +47,6 @@ def unusable_token_hash() -> str:
     return UNUSABLE_TOKEN_PREFIX + secrets.token_hex(29)
 
 
-def is_unusable_token_hash(value: str) -> bool:
-    return value.startswith(UNUSABLE_TOKEN_PREFIX)
-
-
 def scrub(value: Any, replacements: dict[str, str], key: str | None = None) -> Any:
     """`value` with identifying keys pseudonymised, free text removed, and every reference in
     `replacements` (reference -> what replaces it) swapped, in keys and strings alike."""

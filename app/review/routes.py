@@ -46,7 +46,7 @@ def _page_links(page: queries.Page) -> dict:
 
     numbers = sorted({1, page.pages, page.page - 1, page.page, page.page + 1} & set(range(1, page.pages + 1)))
     items: list[dict] = []
-    for previous, number in zip([0, *numbers], numbers):
+    for previous, number in zip([0, *numbers], numbers, strict=False):
         if number - previous > 1:
             items.append({"ellipsis": True})
         items.append({"number": number, "href": href(number), "current": number == page.page})

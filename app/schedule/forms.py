@@ -71,7 +71,7 @@ class DateParts(Field):
             if self.required:
                 raise ValueError(self.required)
             return
-        missing = [part for part, value in zip(self.parts, values) if not value]
+        missing = [part for part, value in zip(self.parts, values, strict=True) if not value]
         if missing:
             raise ValueError(f"{self.noun} must include a {' and '.join(missing)}")
         if not all(v.isdigit() for v in values) or ("year" in self.parts and len(values[2]) != 4):
@@ -149,7 +149,7 @@ def error_list(*forms: FlaskForm) -> list[dict[str, str]]:
     """Error summary entries linking to the first box of a date (GOV.UK asks for the day box)."""
     items = []
     for form in forms:
-        for name, field in form._fields.items():
+        for field in form._fields.values():
             if field.errors:
                 anchor = f"{field.id}-day" if isinstance(field, DateParts) else field.id
                 if isinstance(field, (RadioField, SelectMultipleField)):

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from flask.cli import ScriptInfo
 
-from exports import MemberRecord, SetRecord, read_applications, read_candidates, write_sets
+from exports import MemberRecord, SetRecord, SpreadsheetRefused, read_applications, read_candidates, write_sets
 from selection import Candidate, Rules, SelectionResult, form_sets
 
 
@@ -41,7 +41,10 @@ def _priority(value: float | None) -> int:
 
 
 def candidates_from_file(path: str, balance: tuple[str, ...]) -> tuple[list[Candidate], dict[str, MemberRecord]]:
-    sheet = read_candidates(path)
+    try:
+        sheet = read_candidates(path)
+    except SpreadsheetRefused as refused:
+        raise click.ClickException(f"{path}: {refused}") from refused
     errors = [f"row {error.row}: {error.message}" for error in sheet.errors]
     known = set().union(*(row.attributes.keys() for row in sheet.rows)) if sheet.rows else set()
     errors += [f"--balance {column}: no such column in {path}" for column in balance if column not in known]
@@ -186,7 +189,10 @@ def _report(result: SelectionResult, records: list[SetRecord], names: dict[str, 
 @click.pass_context
 def import_applications_command(ctx: click.Context, path: str, dry_run: bool) -> None:
     """Load applications received outside the form (CSV or XLSX). All rows or none are saved."""
-    sheet = read_applications(path)
+    try:
+        sheet = read_applications(path)
+    except SpreadsheetRefused as refused:
+        raise click.ClickException(f"{path}: {refused}") from refused
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         from app.applications.importing import import_rows

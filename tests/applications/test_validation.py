@@ -51,6 +51,10 @@ def test_an_empty_form_lists_every_problem_and_links_to_each_field(client, app):
         ("offer", "word " * 251, "What you can offer must be 250 words or fewer: you have 251"),
         ("note_text", "word " * 1001, "Your note must be 1,000 words or fewer (two sides of A4): you have 1,001"),
         ("full_name", "\x00\x01\x02", "Enter your full name"),
+        ("offer", "x" * 2_501, "What you can offer must be 2,500 characters or fewer: you have 2,501"),
+        ("expectations", "word " * 200 + "y" * 2_000,
+         "What you expect must be 2,500 characters or fewer: you have 3,000"),
+        ("note_text", "z" * 10_001, "Your note must be 10,000 characters or fewer: you have 10,001"),
     ],
 )
 def test_each_rule_has_a_message_next_to_its_field(client, app, field, value, message):
@@ -81,3 +85,9 @@ def test_forms_are_protected_against_cross_site_requests(app):
     assert "Your session has expired" in response.get_data(as_text=True)
     page = client.get("/apply").get_data(as_text=True)
     assert re.search(r'name="csrf_token" type="hidden" value="[^"]+"', page)
+
+
+def test_every_free_text_answer_states_its_limit_on_the_form(client):
+    page = client.get("/apply").get_data(as_text=True)
+    assert page.count("Up to 250 words and 2,500 characters") == 2  # offer, expectations
+    assert "No more than 1,000 words, which fits two sides of A4, and 10,000 characters." in page

@@ -47,7 +47,7 @@ def test_live_balances_and_totals_equal_the_ledger(tmp_path: Path) -> None:
     ]
     rows = recalculated_rows(written(write_fees, accounts, entries), tmp_path)
     head = rows[2]
-    by_ref = {r[0]: dict(zip(head, r)) for r in rows[3:7]}
+    by_ref = {r[0]: dict(zip(head, r, strict=True)) for r in rows[3:7]}
 
     def expect(ref: str, side: set[str]) -> int:
         return sum(e.amount_pence for e in entries if e.account_ref == ref and (
@@ -65,7 +65,7 @@ def test_live_balances_and_totals_equal_the_ledger(tmp_path: Path) -> None:
     assert by_ref["F3"]["Status"] == "Outstanding"  # bounced cheque, not yet due
     assert by_ref["F4"]["Status"] == "In credit"
 
-    totals = dict(zip(head, rows[7]))
+    totals = dict(zip(head, rows[7], strict=True))
     assert totals["Account"] == "Total"
     ledger_total = sum(e.amount_pence for e in entries)
     assert round(float(totals["Outstanding"]) * 100) == ledger_total

@@ -69,7 +69,7 @@ def test_any_text_round_trips_as_text(names: list[str]) -> None:
     data = written(write_applications, [application(reference=str(i), full_name=n)
                                         for i, n in enumerate(names)])
     rows = data_rows(load(data)["Applications"])
-    for name, row in zip(names, rows):
+    for name, row in zip(names, rows, strict=True):
         expected = safe_text(name)
         # XML keeps a lone CR only if escaped; openpyxl reads back what Excel would show
         got = row[3]

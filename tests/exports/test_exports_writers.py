@@ -39,7 +39,7 @@ def test_applications_real_types_and_layout() -> None:
     assert_standard_layout(ws, "Applications", 17, 2)
     cols = header(ws)
     assert cols[:4] == ["Reference", "Submitted", "Status", "Full name"]
-    row = dict(zip(cols, data_rows(ws)[0]))
+    row = dict(zip(cols, data_rows(ws)[0], strict=True))
     # 23:15 UTC on 30 June is 00:15 on 1 July in London: the date people saw
     assert row["Submitted"] == datetime(2025, 7, 1, 0, 15)
     assert ws["B4"].is_date and "dd" in ws["B4"].number_format and "hh:mm" in ws["B4"].number_format
@@ -48,7 +48,7 @@ def test_applications_real_types_and_layout() -> None:
     assert row["Average score"] == 3.75
     assert ws.cell(4, cols.index("Average score") + 1).number_format == "0.0"
     assert row["Note words"] == 512
-    second = dict(zip(cols, data_rows(ws)[1]))
+    second = dict(zip(cols, data_rows(ws)[1], strict=True))
     assert second["Late"] == "Yes"
     assert second["Average score"] is None and second["Note words"] is None
     widths = {k: d.width for k, d in ws.column_dimensions.items()}
@@ -80,12 +80,12 @@ def test_sets_summary_balance_and_rosters() -> None:
     cols = header(ws)
     assert cols == ["Set", "Sheet", "Slot", "Size", "Public", "Private", "Voluntary",
                     "Sector spread", "All sectors", "Organisations", "Organisations distinct"]
-    tyne, wear = (dict(zip(cols, r)) for r in data_rows(ws)[:2])
+    tyne, wear = (dict(zip(cols, r, strict=True)) for r in data_rows(ws)[:2])
     assert (tyne["Size"], tyne["Public"], tyne["Private"], tyne["Voluntary"]) == (3, 1, 1, 1)
     assert tyne["All sectors"] == "Yes" and tyne["Sector spread"] == 0
     assert (wear["Public"], wear["Private"], wear["All sectors"]) == (2, 0, "No")
     assert wear["Organisations"] == 1 and wear["Organisations distinct"] == "No"
-    totals = dict(zip(cols, data_rows(ws)[2]))
+    totals = dict(zip(cols, data_rows(ws)[2], strict=True))
     assert totals["Set"] == "Total"
     assert totals["Size"] == "=SUM(D4:D5)" and totals["Voluntary"] == "=SUM(G4:G5)"
     assert ws.auto_filter.ref == "A3:K5"  # the totals row is outside the filter
@@ -126,7 +126,7 @@ def test_fees_accounts_live_formulas_totals_and_highlighting() -> None:
     ws = wb["Accounts"]
     assert_standard_layout(ws, "Fees", 13, 2)
     cols = header(ws)
-    f1 = dict(zip(cols, data_rows(ws)[0]))
+    f1 = dict(zip(cols, data_rows(ws)[0], strict=True))
     assert f1["Due date"] == datetime(2020, 1, 1) and ws["H4"].is_date
     assert f1["Fee"] == 300 and ws["I4"].number_format.startswith(GBP)
     assert f1["Charged"].startswith("=SUMIFS(Ledger!$F:$F,Ledger!$A:$A,$A4")
@@ -134,7 +134,7 @@ def test_fees_accounts_live_formulas_totals_and_highlighting() -> None:
     assert f1["Outstanding"] == "=ROUND(J4-K4,2)"
     for col in "JKL":
         assert ws[f"{col}4"].data_type == "f" and ws[f"{col}4"].number_format.startswith(GBP)
-    totals = dict(zip(cols, data_rows(ws)[2]))
+    totals = dict(zip(cols, data_rows(ws)[2], strict=True))
     assert totals["Account"] == "Total"
     assert totals["Outstanding"] == "=SUM(L4:L5)" and totals["Paid"] == "=SUM(K4:K5)"
     assert ws["L6"].font.b
@@ -146,7 +146,7 @@ def test_fees_accounts_live_formulas_totals_and_highlighting() -> None:
 
     ledger = wb["Ledger"]
     lcols = header(ledger)
-    rows = [dict(zip(lcols, r)) for r in data_rows(ledger)]
+    rows = [dict(zip(lcols, r, strict=True)) for r in data_rows(ledger)]
     assert [r["Amount"] for r in rows] == [300, -123.45, 150, -150]
     assert [r["Counts towards"] for r in rows] == ["Charged", "Paid", "Charged", "Charged"]
     assert rows[3]["Kind"] == "reversal of charge"
@@ -173,7 +173,7 @@ def test_schedule_one_sheet_grouped_by_set_then_date() -> None:
     ]
     ws = load(written(write_schedule, sessions))["Schedule"]
     assert_standard_layout(ws, "Schedule", 8, 5)
-    rows = [dict(zip(header(ws), r)) for r in data_rows(ws)]
+    rows = [dict(zip(header(ws), r, strict=True)) for r in data_rows(ws)]
     assert [(r["Set"], r["Session"]) for r in rows] == [
         ("Tyne", "Session 1"), ("Tyne", "Session 2"), ("Tyne", "Facilitation training"),
         ("Tyne", "Mid-point review"), ("Wear", "Session 1")]

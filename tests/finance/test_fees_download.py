@@ -51,7 +51,7 @@ def test_fees_xlsx_lists_every_account_and_every_ledger_entry(client, worked_led
     workbook = load_workbook(io.BytesIO(download(client)))
     accounts, entries = workbook["Accounts"], workbook["Ledger"]
     header = [cell.value for cell in accounts[3]]
-    rows = {row[0]: dict(zip(header, row)) for row in accounts.iter_rows(min_row=4, values_only=True)
+    rows = {row[0]: dict(zip(header, row, strict=True)) for row in accounts.iter_rows(min_row=4, values_only=True)
             if row[0] and row[0] != "Total"}
     assert set(rows) == set(ledger.references())
     a, b, c = worked_ledger
@@ -61,7 +61,7 @@ def test_fees_xlsx_lists_every_account_and_every_ledger_entry(client, worked_led
     assert isinstance(rows[a]["Due date"], (date,)) and rows[a]["Due date"].date() == account.due_date
     assert str(rows[a]["Charged"]).startswith("=SUMIFS(")
     ledger_header = [cell.value for cell in entries[3]]
-    lines = [dict(zip(ledger_header, row)) for row in entries.iter_rows(min_row=4, values_only=True)]
+    lines = [dict(zip(ledger_header, row, strict=True)) for row in entries.iter_rows(min_row=4, values_only=True)]
     assert len(lines) == ledger.entry_count()
     by_account = {ref: [line for line in lines if line["Account"] == ref] for ref in worked_ledger}
     assert sorted((line["Kind"], line["Amount"]) for line in by_account[c]) == sorted([
@@ -99,7 +99,7 @@ def test_libreoffice_recalculates_fees_xlsx_to_the_ledger_totals(client, worked_
         pytest.skip("LibreOffice (soffice) is not installed; cannot recalculate fees.xlsx")
     rows = recalculated_accounts(download(client), tmp_path)
     header = rows[2]
-    body = [dict(zip(header, row)) for row in rows[3:]]
+    body = [dict(zip(header, row, strict=True)) for row in rows[3:]]
     accounts = {row["Account"]: row for row in body if row["Account"] not in ("", "Total")}
     total = next(row for row in body if row["Account"] == "Total")
 

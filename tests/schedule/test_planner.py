@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -27,7 +28,10 @@ def dates(plan) -> list[date]:
     return [s.on for s in plan.sessions]
 
 
-def in_break(on: date, winter: WinterBreak = WinterBreak()) -> bool:
+DEFAULT_WINTER = WinterBreak()
+
+
+def in_break(on: date, winter: WinterBreak = DEFAULT_WINTER) -> bool:
     return winter.contains(on)
 
 
@@ -94,7 +98,7 @@ def test_the_winter_break_can_be_changed():
 def test_every_n_weeks():
     plan = plan_sessions(date(2026, 9, 9), Interval("weeks", 2), "Durham, Wednesday mornings")
     assert plan.ok
-    assert [(b - a).days for a, b in zip(dates(plan), dates(plan)[1:])] == [14] * 5
+    assert [(b - a).days for a, b in pairwise(dates(plan))] == [14] * 5
     assert dates(plan)[-1] == date(2026, 11, 18)
 
 

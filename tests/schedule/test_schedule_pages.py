@@ -124,7 +124,7 @@ def test_a_wrong_first_date_is_explained(client, organiser, app, confirmed_sets,
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in page and message in page
-    assert f'href="#first_date-day"' in page
+    assert 'href="#first_date-day"' in page
     assert page.count(message) >= 2  # in the summary and by the field
     assert rows(app, confirmed_sets[0]) == []
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from selection import Rules, check_set, form_sets
+from selection import Rules, form_sets
 
 from tests.selection.sel_helpers import person, placed_ids, pool, set_of
 

@@ -84,7 +84,7 @@ def test_moving_someone_shows_at_once_which_rule_breaks(client, auth, app, eligi
     response = client.post(f"{run_url}/people/{person}", data={"move-target": second["name"], "move-submit": "Move"},
                            follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert f'<p class="govuk-notification-banner__heading">Moved' in page and "&lt;p" not in page
+    assert '<p class="govuk-notification-banner__heading">Moved' in page and "&lt;p" not in page
     assert f"to {second['name']}" in page
     moved = current_run(app)
     assert person in next(s for s in moved.arrangement["sets"] if s["name"] == second["name"])["members"]
