@@ -83,3 +83,17 @@ def test_the_application_review_pages_are_accessible(page: Page, live_server) ->
     assert_accessible(page, "an application's review page")
     page.goto(live_server.url + "/manage/downloads/")
     assert_accessible(page, "the spreadsheets page")
+
+
+def test_staff_accounts_and_erasure_pages_are_accessible(page: Page, live_server) -> None:
+    prepare(live_server, applicants=12)
+    sign_in(page, live_server.url)
+    page.goto(live_server.url + "/manage/staff")
+    expect(page.get_by_role("rowheader", name="organiser@example.org (you)")).to_be_visible()
+    assert_accessible(page, "the staff accounts page")
+    page.goto(live_server.url + "/manage/applications/")
+    page.get_by_role("link", name=re.compile(r"ALS-")).first.click()
+    reference = page.get_by_role("heading", level=1).inner_text()
+    page.goto(page.url.rstrip("/") + "/erase")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, f"the erasure confirmation page for {reference}")
