@@ -174,7 +174,11 @@ def check() -> Response | str:
             db.session.commit()
         except DuplicateApplication as duplicate:
             db.session.rollback()
-            return _duplicate(duplicate.existing, programme)
+            db.session.refresh(draft)
+            if draft.application_id != duplicate.existing.id:
+                return _duplicate(duplicate.existing, programme)
+            # A double click: the other request turned this draft into the application first.
+            application = duplicate.existing
         except IntegrityError:
             db.session.rollback()
             db.session.refresh(draft)

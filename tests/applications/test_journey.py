@@ -92,3 +92,24 @@ def test_text_in_any_script_is_kept_and_formulas_stay_plain_text(apply, app):
 def test_confirmation_without_an_application_goes_back_to_the_start(client):
     response = client.get("/apply/confirmation")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_a_double_click_on_submit_shows_the_confirmation_not_already_applied(client, app, monkeypatch):
+    """The second click's request read the draft before the first one committed the application."""
+    from app.applications import routes
+    from tests.helpers import answers
+
+    client.get("/apply")
+    client.post("/apply", data=answers(app), content_type="multipart/form-data")
+    assert client.post("/apply/check").status_code == 302
+    real_current_draft = routes._current_draft
+
+    def draft_as_read_before_the_first_commit(programme):  # type: ignore[no-untyped-def]
+        draft = real_current_draft(programme)
+        draft.application_id = None
+        return draft
+
+    monkeypatch.setattr(routes, "_current_draft", draft_as_read_before_the_first_commit)
+    response = client.post("/apply/check", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Application submitted" in page and "already applied" not in page
