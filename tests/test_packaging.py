@@ -3,6 +3,7 @@ files and migrations: installed on its own, it migrates a database and serves st
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,8 @@ print(start.get_data(as_text=True))
 
 def test_an_installed_wheel_migrates_and_serves_pages(tmp_path, database_url):
     built = tmp_path / "dist"
+    # setuptools reuses build/ in the checkout; stale files there could hide a missing one.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
                     "--quiet", "-w", str(built)], check=True, cwd=tmp_path, capture_output=True)
     [wheel] = built.glob("*.whl")
