@@ -4,9 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0 and C1 control characters except tab and newline; also stray surrogates and non-characters
-# that some pastes carry. Carriage returns are normalised to newlines first.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+from exports import clean_cell
+
 _WORD = re.compile(r"\S+")
 
 
@@ -14,11 +13,9 @@ def clean_text(value: str | None, multiline: bool = False) -> str:
     """NFC-normalised text without control characters; single-line values lose tabs/newlines too."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text)
-    if not multiline:
-        text = " ".join(text.split())
-    return text.strip()
+    # One rule for forms and imports: it lives in exports/, which cannot import the app.
+    text = clean_cell(value)
+    return text if multiline else " ".join(text.split())
 
 
 def single_line(value: str | None) -> str:

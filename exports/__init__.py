@@ -1,6 +1,6 @@
 """Spreadsheet writers and readers: pure Python + openpyxl, no Flask, no database."""
 
-from ._tabular import RowError, SpreadsheetRefused
+from ._tabular import RowError, SpreadsheetRefused, clean_cell
 from .applications import write_applications
 from .fees import write_fees
 from .imports import (
@@ -38,7 +38,7 @@ __all__ = [
     "ApplicationImportRow", "ApplicationRecord", "ApplicationSheet", "CandidateRow",
     "CandidateSheet", "FeeAccountRecord", "LedgerEntryRecord", "MatchedPayment",
     "MemberRecord", "PaymentPreview", "PaymentProblem", "PaymentRow", "PaymentSheet",
-    "PaymentTarget", "RowError", "SessionRecord", "SetRecord", "SpreadsheetRefused", "payment_identity",
+    "PaymentTarget", "RowError", "SessionRecord", "SetRecord", "SpreadsheetRefused", "clean_cell", "payment_identity",
     "preview_payments", "read_applications", "read_candidates", "read_payments",
     "write_applications", "write_fees", "write_payments_template", "write_schedule",
     "write_sets",

@@ -38,8 +38,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 #: the largest whole number a database integer column holds (PostgreSQL's integer)
 MAX_INTEGER = 2_147_483_647
-# Control characters other than tab and newline, stray surrogates and non-characters: the rule of
-# app.text.clean_text, which this package (no Flask) cannot import.
+# Control characters other than tab and newline, stray surrogates and non-characters that some
+# pastes carry: the one rule, used by imports here and by app.text.clean_text for forms.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 

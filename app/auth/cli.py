@@ -77,27 +77,25 @@ def init_app(app: Flask) -> None:
             last = format_london(user.last_login_at) if user.last_login_at else "never"
             click.echo(f"{user.email:<{width}}  {user.role.value:<9}  {'yes' if user.active else 'no':<6}  {last}")
 
+    def change_active(email: str, active: bool) -> None:
+        user = _existing(email)
+        if not set_active(user, active, by="cli"):
+            click.echo(f"{user.email} was already {'active' if active else 'deactivated'}.")
+            return
+        db.session.commit()
+        click.echo(f"Reactivated {user.email}." if active else f"Deactivated {user.email} and signed them out.")
+
     @app.cli.command("deactivate-user")
     @click.argument("email")
     def deactivate_user_command(email: str) -> None:
         """Stop a staff account signing in, and sign it out everywhere now."""
-        user = _existing(email)
-        if not set_active(user, False, by="cli"):
-            click.echo(f"{user.email} was already deactivated.")
-            return
-        db.session.commit()
-        click.echo(f"Deactivated {user.email} and signed them out.")
+        change_active(email, False)
 
     @app.cli.command("reactivate-user")
     @click.argument("email")
     def reactivate_user_command(email: str) -> None:
         """Let a deactivated staff account sign in again."""
-        user = _existing(email)
-        if not set_active(user, True, by="cli"):
-            click.echo(f"{user.email} was already active.")
-            return
-        db.session.commit()
-        click.echo(f"Reactivated {user.email}.")
+        change_active(email, True)
 
     @app.cli.command("reset-password")
     @click.argument("email")

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Text, cast, func, or_, select
 
+from app.applications.service import snapshot
 from app.clock import utcnow
 from app.extensions import db
 from app.models import (
@@ -44,6 +45,8 @@ def subject_access(application: Application) -> dict[str, Any]:
     theirs, so reviews are listed without them.
     """
     note = application.note_file
+    answers = snapshot(application)
+    answers["places_and_times"] = answers.pop("slots")
     membership = db.session.scalars(select(SetMember).where(SetMember.application_id == application.id)).first()
     presenting = db.session.scalars(select(Presenter).where(Presenter.application_id == application.id)).all()
     account = db.session.scalars(select(FeeAccount).where(FeeAccount.application_id == application.id)).first()
@@ -63,21 +66,11 @@ def subject_access(application: Application) -> dict[str, Any]:
         "generated_at": _plain(utcnow()),
         "erased_at": _plain(erasure.erased_at) if erasure else None,
         "application": {
+            # The applicant's answers as the audit log snapshots them, then what staff hold.
+            **answers,
             "programme": application.programme.name,
-            "status": application.status.value,
             "late": application.late,
             "source": application.source,
-            "full_name": application.full_name,
-            "email": application.email,
-            "phone": application.phone,
-            "organisation": application.organisation,
-            "sector": application.sector.value,
-            "job_title": application.job_title,
-            "offer": application.offer,
-            "expectations": application.expectations,
-            "note_text": application.note_text,
-            "places_and_times": [slot.label for slot in application.slots],
-            "payer": application.payer.value,
             "agreed_at": _plain(application.agreed_at),
             "submitted_at": _plain(application.submitted_at),
             "updated_at": _plain(application.updated_at),

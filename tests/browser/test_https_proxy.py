@@ -5,6 +5,7 @@ HSTS, and links in emails built from PUBLIC_URL."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import create_engine, text
 
+from tests.browser.test_accessibility import fill_in_form
 from tests.browser.tls_proxy import TLSProxy, self_signed_certificate
 
 ALS = str(Path(sys.executable).with_name("als"))
@@ -103,23 +105,14 @@ def test_forms_work_behind_a_tls_terminating_proxy(browser: Browser, https_site:
     assert "Applications" in page.title(), https_site.server_log()
     [session] = [cookie for cookie in staff.cookies() if cookie["name"] == "session"]
     assert session["secure"] and session["httpOnly"]
+    page.get_by_role("button", name=re.compile("^Sign out")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     staff.close()
 
     applicant = browser.new_context(ignore_https_errors=True, locale="en-GB")
     page = applicant.new_page()
     page.goto(https_site.url + "/apply")
-    page.get_by_label("Full name").fill("Zoë Lee")
-    page.get_by_label("Email address").fill("zoe@example.org")
-    page.get_by_label("Organisation", exact=True).fill("North Tyneside Carers")
-    page.get_by_label("Voluntary sector").check()
-    page.get_by_label("Job title").fill("Chief Executive")
-    page.get_by_label("What can you offer the set?").fill("Running a charity on a shoestring.")
-    page.get_by_label("What do you expect to get out of the set?").fill("Challenge from other sectors.")
-    page.get_by_label("Or type your note").fill("I lead a carers' charity and want to learn from other sectors.")
-    page.get_by_label("Newcastle City Centre, Tuesday mornings").check()
-    page.get_by_label("I will pay", exact=True).check()
-    for agreement in ("I can commit", "I understand the fee", "I will keep what is said", "I have read the privacy"):
-        page.get_by_label(agreement).check()
+    fill_in_form(page, email="zoe@example.org")
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title("Check your answers before you apply – Action Learning Sets")
     page.get_by_role("button", name="Submit application").click()
