@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from decimal import Decimal, InvalidOperation
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, NoAppException
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from app import audit
 from app.clock import LONDON, format_london, utcnow
@@ -21,11 +23,26 @@ from app.text import clean_text
 
 def _create_app() -> Flask:
     from app import create_app
+    from app.config import ConfigurationError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        # Flask prints a NoAppException as one line of advice, where anything else is a traceback.
+        raise NoAppException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+class AlsGroup(FlaskGroup):
+    """Flask's command group, with a database that cannot be reached said in a sentence."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            raise click.ClickException(f"The database could not be used: {error.orig or error}") from None
+
+
+@click.group(cls=AlsGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Action Learning Sets: applications, selection, fees and schedules."""
 

@@ -11,6 +11,10 @@ from urllib.parse import urlsplit
 KNOWN_DEVELOPMENT_KEYS = frozenset({"", "dev", "development", "secret", "changeme", "change-me", "test"})
 
 
+class ConfigurationError(RuntimeError):
+    """A setting the app cannot start without is missing or wrong; the message says which."""
+
+
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -66,9 +70,9 @@ def _as_int(value: str, name: str) -> int:
     try:
         number = int(value.strip())
     except ValueError:
-        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from None
     if number < 0:
-        raise RuntimeError(f"{name} must not be negative")
+        raise ConfigurationError(f"{name} must not be negative")
     return number
 
 
@@ -103,7 +107,7 @@ def check_secret_key(config: MutableMapping[str, Any]) -> None:
         return
     key = config.get("SECRET_KEY")
     if not key or str(key).strip().lower() in KNOWN_DEVELOPMENT_KEYS or len(str(key)) < 16:
-        raise RuntimeError(
+        raise ConfigurationError(
             "SECRET_KEY is missing or is a known development key. Run `make run` once to write a "
             "random key into instance/config.py, or set the SECRET_KEY environment variable."
         )
@@ -119,14 +123,14 @@ def check_public_url(config: MutableMapping[str, Any], debug: bool) -> None:
     if not url:
         if config.get("TESTING") or debug:
             return
-        raise RuntimeError(
+        raise ConfigurationError(
             "PUBLIC_URL is not set. Set it to the address people use to reach this site, e.g. "
             "PUBLIC_URL=https://als.example.org (`make run` sets it to the local address); links "
             "in emails are built from it."
         )
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
-        raise RuntimeError(f"PUBLIC_URL must be an http or https address such as https://als.example.org, not {url!r}")
+        raise ConfigurationError(f"PUBLIC_URL must be an http or https address such as https://als.example.org, not {url!r}")
     config["PUBLIC_URL"] = url.rstrip("/")
     if parts.scheme == "https":
         config["SESSION_COOKIE_SECURE"] = True

@@ -90,6 +90,10 @@ def add_demo_applications(programme: Programme, count: int, seed: int) -> int:
         late = rng.random() < 0.03
         submitted = (programme.deadline + timedelta(minutes=rng.randint(1, 600))) if late else now - timedelta(minutes=rng.randint(1, 60 * 24 * 30))
         status = ApplicationStatus.LATE if late else (ApplicationStatus.WITHDRAWN if rng.random() < 0.02 else ApplicationStatus.SUBMITTED)
+        if submitted > now:
+            # Nobody can have applied late before the deadline has passed: an ordinary application.
+            late, status = False, ApplicationStatus.SUBMITTED
+            submitted = now - (submitted - programme.deadline)
         person = dict(
             phone=f"0191 {rng.randint(100, 999)} {rng.randint(1000, 9999)}" if rng.random() < 0.7 else None,
             job_title=rng.choice(JOB_TITLES), offer=rng.choice(OFFERS), expectations=rng.choice(EXPECTATIONS),

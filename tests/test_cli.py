@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from app.extensions import db
 from app.models import Application, AuditEvent, Programme
@@ -47,7 +48,8 @@ def test_a_new_database_gets_a_programme_open_six_weeks_ahead(database_url):
         assert programme.is_open(now) and len(programme.slots) == 4
 
 
-def test_demo_fills_the_database_with_varied_applications_and_is_repeatable(runner, app):
+def test_demo_fills_the_database_with_varied_applications_and_is_repeatable(runner, app, clock):
+    clock.now = app_deadline(app) + timedelta(days=2)  # after the deadline, so some came in late
     result = runner.invoke(args=["demo", "--applicants", "140", "--seed", "7"])
     assert "Added 140 demo application(s)" in result.output
     assert "Added 0 demo application(s)" in runner.invoke(args=["demo", "--applicants", "140", "--seed", "7"]).output
@@ -60,3 +62,43 @@ def test_demo_fills_the_database_with_varied_applications_and_is_repeatable(runn
         assert any(not name.isascii() for name in (row.full_name for row in rows))
         assert any(row.late for row in rows)
         assert all(row.slots for row in rows)
+
+
+def test_demo_before_the_deadline_has_nobody_applying_late_or_in_the_future(runner, app, clock):
+    runner.invoke(args=["demo", "--applicants", "140", "--seed", "7"])
+    with app.app_context():
+        rows = db.session.query(Application).all()
+        assert len(rows) == 140
+        assert not any(row.late for row in rows)
+        assert all(row.submitted_at <= clock.now for row in rows)
+
+
+def app_deadline(app):
+    with app.app_context():
+        return db.session.query(Programme).one().deadline
+
+
+def _als(monkeypatch, tmp_path, args, **env):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    for name in ("PUBLIC_URL", "DATABASE_URL", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALS_INSTANCE_PATH", str(tmp_path))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return CliRunner().invoke(main, args)
+
+
+def test_a_missing_setting_is_one_sentence_not_a_traceback(monkeypatch, tmp_path):
+    result = _als(monkeypatch, tmp_path, ["users"], SECRET_KEY="k" * 40)
+    assert "Error: PUBLIC_URL is not set" in result.output
+    assert "Traceback" not in result.output and result.exit_code != 0
+
+
+def test_a_database_that_cannot_be_opened_is_one_sentence_not_a_traceback(monkeypatch, tmp_path):
+    result = _als(monkeypatch, tmp_path, ["users"], SECRET_KEY="k" * 40, PUBLIC_URL="https://als.example.org",
+                  DATABASE_URL=f"sqlite:///{tmp_path / 'no-such-folder' / 'als.sqlite3'}")
+    assert "Error: The database could not be used: unable to open database file" in result.output
+    assert "Traceback" not in result.output and result.exit_code == 1
