@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.applications.service import email_key, fresh_reference, new_access_token, taken_references
+from app.applications.service import email_key, fresh_reference, new_private_token, taken_references
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Payer, Programme, Sector
@@ -103,14 +103,14 @@ def add_demo_applications(programme: Programme, count: int, seed: int) -> int:
         # Every random draw is made before this check, so a re-run with the same seed skips the same people.
         if email_key(email) in existing:
             continue
-        _token, hashed = new_access_token()
         application = Application(
             programme=programme, reference=fresh_reference(taken), status=status, late=late,
             full_name=f"{first} {last}", email=email, email_key=email_key(email),
             organisation=organisation, sector=sector, **person, agreed_at=submitted, submitted_at=submitted, updated_at=submitted,
             withdrawn_at=submitted if status is ApplicationStatus.WITHDRAWN else None,
-            access_token_hash=hashed, source="demo",
+            source="demo",
         )
+        new_private_token(application)
         application.slots = slots
         db.session.add(application)
         existing.add(email_key(email))

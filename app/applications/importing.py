@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.applications.forms import ANSWER_CHARACTER_LIMIT, note_character_limit
-from app.applications.service import email_key, fresh_reference, new_access_token, taken_references, snapshot
+from app.applications.service import email_key, fresh_reference, new_private_token, taken_references, snapshot
 from app.clock import utcnow
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Payer, Sector
@@ -74,8 +74,9 @@ def import_rows(rows: Sequence[ApplicationImportRow], errors: Sequence[RowError]
             organisation=clean_text(row.organisation), sector=Sector(row.sector), job_title=clean_text(row.job_title),
             offer=clean_text(row.offer, multiline=True), expectations=clean_text(row.expectations, multiline=True),
             note_text=clean_text(row.note, multiline=True) or None, payer=Payer.SELF, agreed_at=submitted,
-            submitted_at=submitted, updated_at=now, access_token_hash=new_access_token()[1], source="import",
+            submitted_at=submitted, updated_at=now, source="import",
         )
+        new_private_token(application)
         if application.late:
             application.status = ApplicationStatus.LATE
         application.slots = [slots[label.casefold()] for label in row.availability]

@@ -1,13 +1,15 @@
 """Turning answers into an application, and the applicant's own changes to it."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Response, abort, current_app, url_for
+from flask import Response, abort, current_app, has_request_context, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -53,9 +55,26 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def new_access_token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
+def _token_for(salt: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    digest = hmac.new(key, f"private-link:{salt}".encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def new_private_token(application: Application) -> str:
+    """Give the application a new private link (the old one stops working) and return its token."""
+    application.link_salt = secrets.token_urlsafe(24)
+    token = _token_for(application.link_salt)
+    application.access_token_hash = token_hash(token)
+    return token
+
+
+def private_link_for(application: Application) -> str:
+    """The person's private link, for any email to them. Applications from before links were
+    derived (no salt) get a new link here, which replaces the one only their first email held."""
+    if application.link_salt is None:
+        return private_link(new_private_token(application))
+    return private_link(_token_for(application.link_salt))
 
 
 def email_key(email: str) -> str:
@@ -75,9 +94,15 @@ def find_by_email(programme: Programme, email: str) -> Application | None:
 
 
 def private_link(token: str) -> str:
+    """The full address of a private link: under PUBLIC_URL, or (in debug and tests, which may run
+    without it) the request's own address, or localhost from the command line."""
     base = current_app.config.get("PUBLIC_URL")
-    path = url_for("applications.view", token=token)
-    return base.rstrip("/") + path if base else url_for("applications.view", token=token, _external=True)
+    if base:
+        path = current_app.url_map.bind("localhost").build("applications.view", {"token": token})
+        return base.rstrip("/") + path
+    if has_request_context():
+        return url_for("applications.view", token=token, _external=True)
+    return current_app.url_map.bind("localhost").build("applications.view", {"token": token}, force_external=True)
 
 
 def snapshot(application: Application) -> dict[str, Any]:
@@ -168,7 +193,6 @@ def submit_draft(draft: ApplicationDraft, programme: Programme) -> tuple[Applica
         raise DuplicateApplication(duplicate)
     now = utcnow()
     late = now >= programme.deadline
-    token, hashed = new_access_token()
     application = Application(
         programme=programme,
         status=ApplicationStatus.LATE if late else ApplicationStatus.SUBMITTED,
@@ -176,9 +200,9 @@ def submit_draft(draft: ApplicationDraft, programme: Programme) -> tuple[Applica
         agreed_at=now,
         submitted_at=now,
         updated_at=now,
-        access_token_hash=hashed,
         source="form",
     )
+    token = new_private_token(application)
     apply_answers(application, answers, programme)
     application.note_file = note_from_draft(draft, now)
     for _ in range(10):
@@ -214,8 +238,7 @@ def resend_link(application: Application) -> bool:
     ).first()
     if recent is not None:
         return False
-    token, hashed = new_access_token()
-    application.access_token_hash = hashed
+    token = new_private_token(application)
     audit.record("applicant", "application.link_resent", f"application:{application.reference}")
     queue_email(application.email, "private_link", application=application, programme=application.programme,
                 link=private_link(token))

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, event, Index, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, event, Index, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
@@ -41,10 +41,32 @@ class ApplicationStatus(enum.Enum):
     NOT_SELECTED = "not_selected"
     WITHDRAWN = "withdrawn"
     LATE = "late"
+    DECLINED = "declined"
 
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+    def can_become(self, other: ApplicationStatus) -> bool:
+        return other in ALLOWED_TRANSITIONS[self]
+
+
+S = ApplicationStatus
+# Every move a status may make (app.applications.lifecycle makes them, with their consequences).
+# Moves into Selected, Waiting list and Not selected are decisions: confirming the sets, a refill, or
+# an organiser's choice once sets exist.
+ALLOWED_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    S.SUBMITTED: frozenset({S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN}),
+    S.LATE: frozenset({S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN}),
+    S.ELIGIBLE: frozenset({S.SUBMITTED, S.INELIGIBLE, S.WITHDRAWN, S.SELECTED, S.WAITING_LIST, S.NOT_SELECTED}),
+    S.INELIGIBLE: frozenset({S.SUBMITTED, S.ELIGIBLE, S.WITHDRAWN}),
+    S.SELECTED: frozenset({S.DECLINED, S.WITHDRAWN}),
+    S.WAITING_LIST: frozenset({S.SELECTED, S.NOT_SELECTED, S.INELIGIBLE, S.WITHDRAWN}),
+    S.NOT_SELECTED: frozenset({S.SELECTED, S.WAITING_LIST, S.WITHDRAWN}),
+    S.DECLINED: frozenset({S.WAITING_LIST, S.WITHDRAWN}),
+    S.WITHDRAWN: frozenset({S.SUBMITTED}),
+}
+del S
 
 
 application_slot = Table(
@@ -93,6 +115,16 @@ class Application(db.Model):
     eligible_commitment: Mapped[bool | None]
     eligible_fee: Mapped[bool | None]
     organiser_notes: Mapped[str | None] = mapped_column(Text)
+    # The private link is an HMAC of this salt under SECRET_KEY, so every email can carry it
+    # without the link being stored; a new salt (a new link) makes the old one stop working.
+    link_salt: Mapped[str | None] = mapped_column(String(64))
+    # The offer of a place and the person's answer to it (app.applications.lifecycle keeps these).
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    respond_by: Mapped[date | None] = mapped_column(Date)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    response_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     programme: Mapped[Programme] = relationship()
     slots: Mapped[list[Slot]] = relationship(secondary=application_slot, order_by="Slot.position")

@@ -43,6 +43,9 @@ class FeeAccount(db.Model):
     due_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the person leaves their set: the charge is cancelled and any credit is a refund due.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship()
     learning_set: Mapped[LearningSet | None] = relationship()
@@ -56,6 +59,11 @@ class FeeAccount(db.Model):
     def balance_pence(self) -> int:
         """What is still owed (negative: in credit)."""
         return sum(entry.amount_pence for entry in self.entries)
+
+    @property
+    def refund_due_pence(self) -> int:
+        """What a closed account must pay back: its credit (0 for an open account)."""
+        return max(0, -self.balance_pence) if self.closed_at is not None else 0
 
 
 class LedgerEntry(db.Model):

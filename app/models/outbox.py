@@ -26,3 +26,17 @@ class OutboxEmail(db.Model):
     # Chosen when queued and sent with every attempt, so a receiver can drop the duplicate that a
     # retry after a crash (or a lost reply) delivers. None only on rows queued before this column.
     message_id: Mapped[str | None] = mapped_column(String(255))
+    # One text attachment at most (a set's calendar as .ics).
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_text: Mapped[str | None] = mapped_column(Text)
+
+
+class EmailTemplate(db.Model):
+    """The organiser's own wording for an email, used in place of templates/email/<name>.txt."""
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(320))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -11,6 +11,7 @@ from app.models.types import UTCDateTime
 
 # Two sides of A4 in 11-point type hold roughly 1,000 words.
 DEFAULT_NOTE_WORD_LIMIT = 1000
+DEFAULT_RESPOND_DAYS = 14
 
 
 class Programme(db.Model):
@@ -19,6 +20,7 @@ class Programme(db.Model):
         CheckConstraint("fee_per_session_pence >= 0", name="ck_programme_fee"),
         CheckConstraint("min_set_size >= 2 AND max_set_size >= min_set_size", name="ck_programme_set_size"),
         CheckConstraint("note_word_limit >= 1", name="ck_programme_word_limit"),
+        CheckConstraint("respond_days >= 1", name="ck_programme_respond_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +32,10 @@ class Programme(db.Model):
     min_set_size: Mapped[int] = mapped_column(default=6)
     max_set_size: Mapped[int] = mapped_column(default=8)
     note_word_limit: Mapped[int] = mapped_column(default=DEFAULT_NOTE_WORD_LIMIT)
+    # How to pay (bank details, invoice route), shown on the member's page and in the offer email.
+    payment_instructions: Mapped[str | None] = mapped_column(Text)
+    # Days a person has to accept or decline an offered place.
+    respond_days: Mapped[int] = mapped_column(default=DEFAULT_RESPOND_DAYS, server_default=str(DEFAULT_RESPOND_DAYS))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     slots: Mapped[list[Slot]] = relationship(

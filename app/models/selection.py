@@ -61,6 +61,8 @@ class LearningSet(db.Model):
     # How the schedule was planned (interval, training placement, winter break as
     # [start day, start month, end day, end month] or None), so later moves are checked against it.
     schedule_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Members see the dates (and are emailed them) once the organiser publishes the schedule.
+    schedule_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     members: Mapped[list[SetMember]] = relationship(back_populates="learning_set", cascade="all, delete-orphan")
 

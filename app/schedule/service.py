@@ -221,3 +221,54 @@ def calendar_for(learning_set: LearningSet) -> str:
 def sets_of(programme: Programme) -> list[LearningSet]:
     return list(db.session.scalars(select(LearningSet).where(LearningSet.programme_id == programme.id)
                                    .order_by(LearningSet.id)))
+
+
+# --- members joining and leaving after the schedule is planned ---------------------------------
+
+
+def _presentations(learning_set: LearningSet) -> dict[int, int]:
+    counts = {a.id: 0 for a in members_in_order(learning_set)}
+    for session in sessions_of(learning_set):
+        for presenter in session.presenters:
+            if presenter.application_id in counts:
+                counts[presenter.application_id] += 1
+    return counts
+
+
+def member_left(learning_set: LearningSet, application: Application, by: str, today: date) -> None:
+    """Take a departing member off the sessions still to come (sessions already held keep their
+    presenters, as history) and give any session left without a presenter to the member who has
+    presented least."""
+    upcoming = [s for s in sessions_of(learning_set) if s.on >= today]
+    changed = False
+    for session in upcoming:
+        mine = [p for p in session.presenters if p.application_id == application.id]
+        for presenter in mine:
+            session.presenters.remove(presenter)
+            changed = True
+    counts = _presentations(learning_set)
+    members = {a.id: a for a in members_in_order(learning_set)}
+    for session in upcoming:
+        if session.presenters or not counts:
+            continue
+        chosen = min(counts, key=lambda member_id: (counts[member_id], list(members).index(member_id)))
+        session.presenters.append(Presenter(application=members[chosen]))
+        counts[chosen] += 1
+        changed = True
+    if changed:
+        audit.record(by, "schedule.rota_rebalanced", f"learning_set:{learning_set.id}",
+                     after={"left": application.reference, **_snapshot(learning_set)})
+
+
+def member_joined(learning_set: LearningSet, application: Application, by: str, today: date) -> None:
+    """Give a new member a turn to present at the upcoming session with fewest presenters (the
+    earliest of those, after the first), so everyone still presents at least once."""
+    upcoming = [s for s in sessions_of(learning_set) if s.on >= today]
+    if not upcoming:
+        return
+    later = [s for s in upcoming if s.number > 1] or upcoming
+    session = min(later, key=lambda s: (len(s.presenters), s.on))
+    session.presenters.append(Presenter(application=application))
+    session.updated_at = utcnow()
+    audit.record(by, "schedule.rota_rebalanced", f"learning_set:{learning_set.id}",
+                 after={"joined": application.reference, **_snapshot(learning_set)})

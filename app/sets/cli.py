@@ -93,9 +93,11 @@ def describe(result: SelectionResult, names: dict[str, str]) -> str:
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="write the rosters workbook")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 @click.option("--confirm", is_flag=True, help="confirm the run (database only), as the page's button does")
+@click.option("--before-deadline", is_flag=True,
+              help="with --confirm: offer places although applications are still open")
 @click.pass_context
 def select_command(ctx: click.Context, input_path, sets, min_size, max_size, time_limit, solver, seed, balance,  # type: ignore[no-untyped-def]
-                   out_path, as_json, confirm) -> None:
+                   out_path, as_json, confirm, before_deadline) -> None:
     """Form balanced sets from a file or from the database."""
     if input_path and confirm:
         raise click.UsageError("--confirm works on the database; leave out --input")
@@ -113,10 +115,11 @@ def select_command(ctx: click.Context, input_path, sets, min_size, max_size, tim
         return
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
-        _select_from_database(rules, min_size, max_size, out_path, as_json, confirm)
+        _select_from_database(rules, min_size, max_size, out_path, as_json, confirm, before_deadline)
 
 
-def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, confirm) -> None:  # type: ignore[no-untyped-def]
+def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, confirm,  # type: ignore[no-untyped-def]
+                          before_deadline) -> None:
     from app.extensions import db
     from app.programmes import current_programme
     from app.sets.export import set_records
@@ -141,7 +144,7 @@ def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, c
     _report(result, records, names, out_path, as_json, run_id=run.id)
     if confirm:
         try:
-            counts = confirm_run(run, by="cli")
+            counts = confirm_run(run, by="cli", before_deadline=before_deadline).counts
         except ConfirmRefused as refused:
             db.session.rollback()
             raise click.ClickException(str(refused)) from refused

@@ -194,7 +194,7 @@ def confirm_run(run_id: int) -> Response | str:
     error = None
     if form.validate_on_submit():
         try:
-            counts = confirm(selection_run, actor())
+            counts = confirm(selection_run, actor(), before_deadline=True).counts
         except ConfirmRefused as refused:
             db.session.rollback()
             error = str(refused)

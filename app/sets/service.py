@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +22,8 @@ from app.models import (
     Programme,
     RunState,
     SelectionRun,
-    SetMember,
 )
-from app.finance.accounts import open_account
-from app.outbox import queue_email
+from app.applications.lifecycle import change_status
 from selection import Candidate, Rules, Scorecard, check_set, form_sets
 from selection.serialise import candidate_from_dict, candidate_to_dict, rules_from_dict, rules_to_dict
 
@@ -258,7 +257,66 @@ def outcome_of(run: SelectionRun) -> dict[str, list[str]]:
     return {"selected": selected, "waiting_list": waiting, "not_selected": regret}
 
 
-def confirm(run: SelectionRun, by: str) -> dict[str, int]:
+@dataclass
+class LeftOut:
+    reference: str
+    name: str
+    why: str
+
+
+@dataclass
+class Confirmation:
+    counts: dict[str, int]
+    left_out: list[LeftOut] = field(default_factory=list)
+
+
+def _left_out_since(run: SelectionRun, by_reference: dict[str, Application]) -> dict[str, LeftOut]:
+    """People the run placed or listed whose application changed since it ran, or who are a second
+    application from someone placed already: they are left out of this confirmation."""
+    gone: dict[str, LeftOut] = {}
+    placed_people: dict[str, str] = {}
+    for formed in run.arrangement["sets"]:
+        for reference in formed["members"]:
+            application = by_reference.get(reference)
+            if application is None:
+                continue
+            twin = placed_people.get(application.search_key)
+            if twin is not None:
+                gone[reference] = LeftOut(reference, application.full_name,
+                                          f"same name and organisation as {twin}, who keeps the place")
+            else:
+                placed_people[application.search_key] = reference
+    for candidate in run.candidates:
+        reference = candidate["id"]
+        application = by_reference.get(reference)
+        if application is None:
+            gone[reference] = LeftOut(reference, candidate.get("name") or reference, "no longer in the database")
+        elif application.status is not ApplicationStatus.ELIGIBLE:
+            gone[reference] = LeftOut(reference, application.full_name,
+                                      f"now {application.status.label.lower()} (it was eligible when the run started)")
+    return gone
+
+
+def preview_confirmation(run: SelectionRun) -> Confirmation:
+    """What confirming now would do: the counts and who is left out (and why), without changing anything."""
+    by_reference = _applications_of(run)
+    gone = _left_out_since(run, by_reference)
+    outcome = {key: [r for r in refs if r not in gone] for key, refs in outcome_of(run).items()}
+    return Confirmation({key: len(value) for key, value in outcome.items()}, list(gone.values()))
+
+
+def _applications_of(run: SelectionRun) -> dict[str, Application]:
+    return {
+        a.reference: a
+        for a in db.session.scalars(select(Application).where(Application.programme_id == run.programme_id,
+                                                                Application.reference.in_([c["id"] for c in run.candidates])))
+    }
+
+
+def confirm(run: SelectionRun, by: str, *, before_deadline: bool = False) -> Confirmation:
+    """Create the run's sets and decide everyone's place, reading every status as it is now: anyone
+    withdrawn or changed since the run is left out (and listed). Offers, waiting-list and regret
+    emails, fee accounts and memberships all follow from app.applications.lifecycle."""
     if run.state is not RunState.FINISHED or run.arrangement is None:
         raise ConfirmRefused("Only a finished run can be confirmed")
     if run.confirmed_at is not None:
@@ -266,43 +324,37 @@ def confirm(run: SelectionRun, by: str) -> dict[str, int]:
     already = db.session.scalars(select(LearningSet).where(LearningSet.programme_id == run.programme_id)).first()
     if already is not None:
         raise ConfirmRefused("Sets for this programme were confirmed already; they cannot be replaced here")
+    now = utcnow()
+    if run.programme.is_open(now) and not before_deadline:
+        raise ConfirmRefused("Applications are still open. Tick ‘Confirm before the deadline’ to offer places now; "
+                             "people who apply later will not be in these sets")
     broken = [message for card in scorecards(run).values() for message in card.broken]
     if broken:
         raise ConfirmRefused("Fix these before confirming: " + "; ".join(broken))
-    now = utcnow()
-    outcome = outcome_of(run)
-    by_reference = {
-        a.reference: a
-        for a in db.session.scalars(select(Application).where(Application.programme_id == run.programme_id,
-                                                                Application.reference.in_([c["id"] for c in run.candidates])))
-    }
-    set_of: dict[str, LearningSet] = {}
+    by_reference = _applications_of(run)
+    gone = _left_out_since(run, by_reference)
+    outcome = {key: [r for r in refs if r not in gone] for key, refs in outcome_of(run).items()}
+    if not outcome["selected"]:
+        raise ConfirmRefused("Nobody would be offered a place: there is nothing to confirm. "
+                             "Mark applications eligible and run the selection again")
     for formed in run.arrangement["sets"]:
-        if not formed["members"]:
+        members = [p for p in formed["members"] if p not in gone]
+        if not members:
             continue
         learning_set = LearningSet(programme_id=run.programme_id, run_id=run.id, name=formed["name"],
                                    slot_label=formed["slot"], created_at=now)
-        learning_set.members = [SetMember(application=by_reference[p]) for p in formed["members"]]
         db.session.add(learning_set)
-        for person in formed["members"]:
-            set_of[person] = learning_set
-    statuses = {"selected": ApplicationStatus.SELECTED, "waiting_list": ApplicationStatus.WAITING_LIST,
-                "not_selected": ApplicationStatus.NOT_SELECTED}
-    templates = {"selected": "offer", "waiting_list": "waiting_list", "not_selected": "regret"}
-    for key, references in outcome.items():
-        for reference in references:
-            application = by_reference[reference]
-            before = application.status.value
-            application.status = statuses[key]
-            application.updated_at = now
-            audit.record(by, "application.status_changed", f"application:{reference}",
-                         before={"status": before}, after={"status": application.status.value, "run": run.id})
-            queue_email(application.email, templates[key], application=application, programme=run.programme,
-                        learning_set=set_of.get(reference))
-    for reference in outcome["selected"]:
-        open_account(by_reference[reference], set_of[reference], run.programme, now, by)
+        db.session.flush()
+        for reference in members:
+            change_status(by_reference[reference], ApplicationStatus.SELECTED, by, now,
+                          learning_set=learning_set, decision=True, reason=f"Selection run {run.id}")
+    for key, status in (("waiting_list", ApplicationStatus.WAITING_LIST),
+                        ("not_selected", ApplicationStatus.NOT_SELECTED)):
+        for reference in outcome[key]:
+            change_status(by_reference[reference], status, by, now, decision=True, reason=f"Selection run {run.id}")
     run.confirmed_at = now
     run.confirmed_by = by
+    counts = {key: len(value) for key, value in outcome.items()}
     audit.record(by, "selection.confirmed", f"selection_run:{run.id}",
-                 after={key: len(value) for key, value in outcome.items()})
-    return {key: len(value) for key, value in outcome.items()}
+                 after={**counts, "left_out": sorted(gone), "before_deadline": run.programme.is_open(now)})
+    return Confirmation(counts, list(gone.values()))

@@ -25,7 +25,7 @@ def confirm_sets(applicants: int = 40, seed: int = 3) -> dict[str, int]:
     run = service.start_run(programme, service.default_rules(programme), by="organiser@example.org")
     db.session.commit()
     service.execute_run(run.id)
-    counts = service.confirm(run, by="organiser@example.org")
+    counts = service.confirm(run, by="organiser@example.org", before_deadline=True).counts
     db.session.commit()
     return counts
 

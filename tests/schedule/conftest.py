@@ -24,7 +24,7 @@ def confirmed_sets(app, runner) -> list[int]:
         run = sets_service.start_run(programme, sets_service.default_rules(programme), "organiser@example.org")
         db.session.commit()
         sets_service.execute_run(run.id)
-        sets_service.confirm(db.session.get(SelectionRun, run.id), "organiser@example.org")
+        sets_service.confirm(db.session.get(SelectionRun, run.id), "organiser@example.org", before_deadline=True)
         db.session.commit()
         ids = list(db.session.scalars(select(LearningSet.id).order_by(LearningSet.id)))
     assert ids, "the demo applicants should form at least one set"

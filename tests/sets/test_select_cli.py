@@ -70,7 +70,7 @@ def test_select_from_the_database_saves_the_run_and_can_confirm_it(app, runner):
                 application.status = ApplicationStatus.ELIGIBLE
         db.session.commit()
     cli = CliRunner()
-    result = cli.invoke(main, ["select", "--json", "--confirm", "--seed", "3"], obj=ScriptInfo(create_app=lambda: app))
+    result = cli.invoke(main, ["select", "--json", "--confirm", "--before-deadline", "--seed", "3"], obj=ScriptInfo(create_app=lambda: app))
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["run"] >= 1 and data["sets"]
