@@ -71,6 +71,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.public import bp as public_bp
     from app.downloads import bp as downloads_bp
     from app.finance import bp as finance_bp
+    from app.offers import bp as offers_bp
+    from app.settings import bp as settings_bp
     from app.review import bp as review_bp
     from app.schedule import bp as schedule_bp
     from app.sets import bp as sets_bp
@@ -83,6 +85,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(schedule_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(downloads_bp)
+    app.register_blueprint(offers_bp)
+    app.register_blueprint(settings_bp)
     cli.init_app(app)
     from app.downloads import cli as downloads_cli
     from app.finance import cli as finance_cli

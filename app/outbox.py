@@ -8,6 +8,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -26,7 +27,16 @@ CLAIM_FOR = timedelta(minutes=5)
 MESSAGE_ID_DOMAIN = "als.local"
 
 
-def queue_email(to: str, template: str, **context: Any) -> OutboxEmail:
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent with an email, such as a set's calendar."""
+
+    filename: str
+    media_type: str  # "text/calendar"
+    text: str
+
+
+def queue_email(to: str, template: str, attachment: Attachment | None = None, **context: Any) -> OutboxEmail:
     """Render templates/email/<template>.txt (first line "Subject: ...") into the outbox."""
     rendered = render_template(f"email/{template}.txt", **context)
     subject_line, _, body = rendered.lstrip().partition("\n")
@@ -42,6 +52,10 @@ def queue_email(to: str, template: str, **context: Any) -> OutboxEmail:
         next_attempt_at=now,
         message_id=make_msgid(domain=MESSAGE_ID_DOMAIN),
     )
+    if attachment is not None:
+        email.attachment_name = attachment.filename
+        email.attachment_type = attachment.media_type
+        email.attachment_text = attachment.text
     db.session.add(email)
     g.mail_queued = True
     if not current_app.config.get("MAIL_SERVER"):
@@ -104,6 +118,10 @@ def send_pending(limit: int = 200) -> tuple[int, int]:
             db.session.commit()
         message["Message-ID"] = email.message_id
         message.set_content(email.body)
+        if email.attachment_text is not None:
+            maintype, _, subtype = (email.attachment_type or "text/plain").partition("/")
+            message.add_attachment(email.attachment_text.encode("utf-8"), maintype=maintype, subtype=subtype or "plain",
+                                   filename=email.attachment_name or "attachment.txt")
         email.attempts += 1
         try:
             _smtp_send(message)

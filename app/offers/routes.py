@@ -1,0 +1,2 @@
+"""The organiser's offers page."""
+from __future__ import annotations

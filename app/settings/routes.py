@@ -1,0 +1,2 @@
+"""Programme settings and email wording pages."""
+from __future__ import annotations
