@@ -7,27 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.finance.ledger import balance_of
-from app.models import Application, ApplicationStatus, AuditEvent, FeeAccount, LedgerEntry, OutboxEmail
-from app.programmes import current_programme
-
-
-def confirm_sets(applicants: int = 40, seed: int = 3) -> dict[str, int]:
-    """Demo applicants, all eligible, one selection run, confirmed: the path an organiser takes."""
-    from app.demo import add_demo_applications
-    from app.sets import service
-
-    programme = current_programme()
-    add_demo_applications(programme, applicants, seed)
-    for application in db.session.scalars(select(Application)):
-        if application.status is ApplicationStatus.SUBMITTED:
-            application.status = ApplicationStatus.ELIGIBLE
-    db.session.commit()
-    run = service.start_run(programme, service.default_rules(programme), by="organiser@example.org")
-    db.session.commit()
-    service.execute_run(run.id)
-    counts = service.confirm(run, by="organiser@example.org", before_deadline=True).counts
-    db.session.commit()
-    return counts
+from app.models import Application, AuditEvent, FeeAccount, LedgerEntry, OutboxEmail
+from tests.factories import confirm_sets  # noqa: F401  (re-exported for the finance tests)
 
 
 @dataclass
