@@ -96,5 +96,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.privacy import cli as privacy_cli
 
     privacy_cli.init_app(app)
+    from app.review import cli as review_cli
+
+    review_cli.init_app(app)
     outbox.init_app(app)
     return app
