@@ -92,6 +92,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.finance import cli as finance_cli
 
     finance_cli.init_app(app)
+    from app.offers import cli as offers_cli
+
+    offers_cli.init_app(app)
     downloads_cli.init_app(app)
     from app.privacy import cli as privacy_cli
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from decimal import Decimal, InvalidOperation
 
 import click
 from flask import Flask
@@ -14,10 +13,21 @@ from sqlalchemy.exc import OperationalError
 from app import audit
 from app.clock import LONDON, format_london, utcnow
 from app.extensions import db
-from app.finance.ledger import MAX_ENTRY_PENCE
-from app.web import format_money
 from app.models import Application, Programme, Slot
-from app.programmes import create_default_programme, current_programme
+from app.programmes import (
+    RESPOND_DAYS_RANGE,
+    SESSIONS_RANGE,
+    SET_SIZE_RANGE,
+    WORD_LIMIT_RANGE,
+    SettingRefused,
+    check_programme,
+    create_default_programme,
+    current_programme,
+    parse_pounds,
+    record_change,
+    set_slot_labels,
+    settings_snapshot,
+)
 from app.text import clean_text
 
 
@@ -76,22 +86,24 @@ def _text_option(value: str, option: str, limit: int) -> str:
 
 def _pounds_to_pence(value: str) -> int:
     try:
-        pounds = Decimal(value.replace("£", "").replace(",", "").strip())
-    except InvalidOperation as exc:
-        raise click.BadParameter("give the fee in pounds, e.g. 50 or 47.50", param_hint="--fee") from exc
-    if not pounds.is_finite():
-        raise click.BadParameter("give the fee in pounds, e.g. 50 or 47.50", param_hint="--fee")
-    pence = pounds * 100
-    if pence < 0 or pence != pence.to_integral_value():
-        raise click.BadParameter("give the fee in pounds and whole pence", param_hint="--fee")
-    if pence > MAX_ENTRY_PENCE:
-        raise click.BadParameter(f"the fee must be {format_money(MAX_ENTRY_PENCE)} or less", param_hint="--fee")
-    return int(pence)
+        return parse_pounds(value)
+    except SettingRefused as refused:
+        raise click.BadParameter(refused.message, param_hint="--fee") from None
+
+
+# Which option to name when a rule about a setting is broken.
+CLI_OPTIONS = {
+    "min_set_size": "--min-size", "max_set_size": "--max-size", "deadline": "--deadline", "fee": "--fee",
+    "payment_instructions": "--payment-instructions", "respond_days": "--respond-days", "slots": "--slot",
+    "note_word_limit": "--word-limit", "sessions": "--sessions", "name": "--name",
+}
 
 
 def describe(programme: Programme) -> str:
     slots = "\n".join(f"    - {slot.label}" for slot in programme.slots) or "    (none)"
     opens = format_london(programme.opens_at) if programme.opens_at else "now (no opening date)"
+    payment = ("\n" + "\n".join(f"    {line}" for line in programme.payment_instructions.splitlines())
+               if programme.payment_instructions else "(not set)")
     count = db.session.scalar(select(func.count()).select_from(Application).where(Application.programme_id == programme.id))
     return (
         f"Programme: {programme.name}\n"
@@ -101,28 +113,11 @@ def describe(programme: Programme) -> str:
         f"  Fee per session:  £{programme.fee_per_session_pence / 100:,.2f} (total £{programme.total_fee_pence / 100:,.2f}, paid up front)\n"
         f"  Set size:         {programme.min_set_size}–{programme.max_set_size}\n"
         f"  Note word limit:  {programme.note_word_limit:,}\n"
+        f"  Days to respond:  {programme.respond_days} days after the offer\n"
+        f"  How to pay:       {payment}\n"
         f"  Places and times:\n{slots}\n"
         f"  Applications:     {count}"
     )
-
-
-def _set_slots(programme: Programme, labels: tuple[str, ...]) -> None:
-    limit = Slot.__table__.c.label.type.length
-    wanted = list(dict.fromkeys(_text_option(label, "--slot", limit) for label in labels if clean_text(label)))
-    existing = {slot.label: slot for slot in programme.slots}
-    for label, slot in existing.items():
-        if label not in wanted:
-            used = db.session.scalar(
-                select(func.count()).select_from(Application).where(Application.slots.any(Slot.id == slot.id))
-            )
-            if used:
-                raise click.ClickException(f"{used} application(s) chose “{label}”; it cannot be removed.")
-            programme.slots.remove(slot)
-    for position, label in enumerate(wanted):
-        slot = existing.get(label) or Slot(label=label)
-        slot.position = position
-        if slot not in programme.slots:
-            programme.slots.append(slot)
 
 
 def init_app(app: Flask) -> None:
@@ -130,13 +125,16 @@ def init_app(app: Flask) -> None:
     @click.option("--name")
     @click.option("--deadline", help="UK time, YYYY-MM-DD HH:MM")
     @click.option("--opens", help="UK time, YYYY-MM-DD HH:MM, or 'now'")
-    @click.option("--sessions", type=click.IntRange(1, 24))
+    @click.option("--sessions", type=click.IntRange(*SESSIONS_RANGE))
     @click.option("--fee", help="fee per session in pounds, e.g. 50")
-    @click.option("--min-size", type=click.IntRange(2, 20))
-    @click.option("--max-size", type=click.IntRange(2, 20))
-    @click.option("--word-limit", type=click.IntRange(50, 5000))
+    @click.option("--min-size", type=click.IntRange(*SET_SIZE_RANGE))
+    @click.option("--max-size", type=click.IntRange(*SET_SIZE_RANGE))
+    @click.option("--word-limit", type=click.IntRange(*WORD_LIMIT_RANGE))
     @click.option("--slot", "slots", multiple=True, help="a place and time; repeat for each (replaces the list)")
-    def programme_command(name, deadline, opens, sessions, fee, min_size, max_size, word_limit, slots) -> None:  # type: ignore[no-untyped-def]
+    @click.option("--payment-instructions", help="how to pay (bank details, invoice route); \\n starts a new line; '' removes them")
+    @click.option("--respond-days", type=click.IntRange(*RESPOND_DAYS_RANGE), help="days a person has to answer an offer")
+    def programme_command(name, deadline, opens, sessions, fee, min_size, max_size, word_limit, slots,  # type: ignore[no-untyped-def]
+                          payment_instructions, respond_days) -> None:
         """Show the programme's settings, or change them. Creates the default programme if none exists."""
         programme = current_programme()
         if programme is None:
@@ -144,7 +142,7 @@ def init_app(app: Flask) -> None:
             audit.record("system", "programme.created", "programme:new")
             db.session.commit()
             click.echo("Created a programme open for applications, with the brief's defaults.")
-        before = describe(programme)
+        before = settings_snapshot(programme)
         if name:
             programme.name = _text_option(name, "--name", Programme.__table__.c.name.type.length)
         if deadline:
@@ -161,19 +159,28 @@ def init_app(app: Flask) -> None:
             programme.max_set_size = max_size
         if word_limit:
             programme.note_word_limit = word_limit
-        if slots:
-            _set_slots(programme, slots)
-        if programme.min_set_size > programme.max_set_size:
-            raise click.ClickException("--min-size must not be larger than --max-size")
-        if programme.total_fee_pence > MAX_ENTRY_PENCE:
-            raise click.ClickException(f"the whole fee (--fee × --sessions) must be {format_money(MAX_ENTRY_PENCE)} or less")
-        if programme.opens_at and programme.opens_at >= programme.deadline:
-            raise click.ClickException("the programme must open before its deadline")
-        after = describe(programme)
-        if after != before:
-            audit.record("cli", "programme.changed", f"programme:{programme.id}", {"settings": before}, {"settings": after})
+        if respond_days:
+            programme.respond_days = respond_days
+        if payment_instructions is not None:
+            # A shell makes typing new lines awkward: "\n" (backslash n) starts a new line.
+            text = clean_text(payment_instructions.replace("\\n", "\n"), multiline=True).strip()
+            programme.payment_instructions = text or None
+        try:
+            if slots:
+                for label in slots:
+                    if len(clean_text(label)) > Slot.__table__.c.label.type.length:
+                        raise click.BadParameter(f"must be {Slot.__table__.c.label.type.length} characters or fewer",
+                                                 param_hint="--slot")
+                if not any(clean_text(label) for label in slots):
+                    raise click.BadParameter("must not be empty", param_hint="--slot")
+                set_slot_labels(programme, list(slots))
+            check_programme(programme)
+        except SettingRefused as refused:
+            db.session.rollback()
+            raise click.ClickException(f"{refused.message} ({CLI_OPTIONS.get(refused.field, '--' + refused.field)})") from None
+        if record_change(programme, before, "cli"):
             db.session.commit()
-        click.echo(after)
+        click.echo(describe(programme))
 
     @app.cli.command("demo")
     @click.option("--applicants", default=140, show_default=True, type=click.IntRange(1, 20000))

@@ -37,16 +37,15 @@ class Attachment:
 
 
 def queue_email(to: str, template: str, attachment: Attachment | None = None, **context: Any) -> OutboxEmail:
-    """Render templates/email/<template>.txt (first line "Subject: ...") into the outbox."""
-    rendered = render_template(f"email/{template}.txt", **context)
-    subject_line, _, body = rendered.lstrip().partition("\n")
-    if not subject_line.startswith("Subject:"):
-        raise ValueError(f"email/{template}.txt must start with a Subject: line")
+    """Render the organiser's wording for the email if they have written one (see
+    app.settings.emails), otherwise templates/email/<template>.txt (first line "Subject: ..."),
+    into the outbox."""
+    subject, body = _render(template, context)
     now = utcnow()
     email = OutboxEmail(
         to_address=to,
-        subject=subject_line.removeprefix("Subject:").strip(),
-        body=body.strip() + "\n",
+        subject=subject,
+        body=body,
         template=template,
         created_at=now,
         next_attempt_at=now,
@@ -63,6 +62,24 @@ def queue_email(to: str, template: str, attachment: Attachment | None = None, **
         current_app.logger.warning("MAIL_SERVER is not set; email kept in the outbox.\nTo: %s\nSubject: %s\n\n%s",
                                    to, email.subject, email.body)
     return email
+
+
+def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    from app.settings.emails import custom_wording, render_custom
+
+    custom = custom_wording(template)
+    if custom is not None:
+        try:
+            wording = render_custom(custom, context)
+            return wording.subject, wording.body
+        except Exception:  # noqa: BLE001 - whatever broke, the person still gets the standard email
+            current_app.logger.exception("The organiser's wording for the %s email could not be used; "
+                                         "sent the standard wording instead", template)
+    rendered = render_template(f"email/{template}.txt", **context)
+    subject_line, _, body = rendered.lstrip().partition("\n")
+    if not subject_line.startswith("Subject:"):
+        raise ValueError(f"email/{template}.txt must start with a Subject: line")
+    return subject_line.removeprefix("Subject:").strip(), body.strip() + "\n"
 
 
 def _claim(email_id: int) -> bool:

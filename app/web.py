@@ -5,7 +5,7 @@ import math
 import secrets
 import time
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -70,6 +70,18 @@ def init_app(app: Flask) -> None:
     def inject_nonce() -> dict[str, str]:
         return {"cspNonce": g.get("csp_nonce", "")}
 
+    @app.template_global()
+    def has_endpoint(name: str) -> bool:
+        """Whether a page exists, so the navigation can link to a feature only once it is there."""
+        return name in current_app.view_functions
+
+    @app.template_global()
+    def history_lines(events: list) -> list:
+        """Audit events in words (see app.review.history), for any page that shows a history."""
+        from app.review.history import describe
+
+        return describe(events)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         nonce = g.get("csp_nonce", "")
@@ -94,6 +106,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
         return render_template("errors/session_expired.html"), 400
+
+    @app.errorhandler(403)
+    def forbidden(error):  # type: ignore[no-untyped-def]
+        return render_template("errors/forbidden.html"), 403
 
     @app.errorhandler(404)
     def not_found(error):  # type: ignore[no-untyped-def]

@@ -21,6 +21,8 @@ ACCOUNTS_SHEET, LEDGER_SHEET = "Accounts", "Ledger"
 CHARGED, PAID = "Charged", "Paid"
 
 _SIDE = {"charge": CHARGED, "waiver": CHARGED, "payment": PAID, "refund": PAID}
+# A closed account (the person left their set) owes nothing; what it holds is a refund due.
+NOTHING_TO_REFUND = "Closed – nothing to refund"
 
 ACCOUNT_COLUMNS = [
     Column("Account"),            # A
@@ -84,6 +86,11 @@ def _account_row(a: FeeAccountRecord, r: int) -> list[object]:
     outstanding = f"=ROUND(J{r}-K{r},2)"
     status = (f'=IF(L{r}>0,IF(AND(H{r}<>"",H{r}<TODAY()),"Overdue","Outstanding"),'
               f'IF(L{r}<0,"In credit","Settled"))')
+    if a.closed:
+        # Nothing is owed and nothing is overdue; any credit is the refund due, in words.
+        outstanding = f"=MAX(0,ROUND(J{r}-K{r},2))"
+        status = (f'=IF(ROUND(K{r}-J{r},2)>0,"Refund due "&TEXT(ROUND(K{r}-J{r},2),"£#,##0.00"),'
+                  f'"{NOTHING_TO_REFUND}")')
     payer = "Organisation" if a.payer_kind == "organisation" else "Person"
     return [a.account_ref, a.set_name, a.participant_name, payer, a.invoice_name,
             a.purchase_order, a.finance_email, a.due_date, a.charged_pence, charged, paid,
@@ -98,7 +105,10 @@ def write_fees(
     generated_at: datetime,
     title: str = "Fees",
 ) -> None:
-    """Write fees.xlsx: "Accounts" (live balances, totals, highlighting) and "Ledger"."""
+    """Write fees.xlsx: "Accounts" (live balances, totals, highlighting) and "Ledger".
+
+    A closed account (the person left their set) owes nothing, and its Status says "Refund due £X"
+    or "Closed – nothing to refund"."""
     accounts, entries = list(accounts), list(entries)
     for a in accounts:
         _check_ref(a.account_ref)

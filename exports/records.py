@@ -77,6 +77,8 @@ class FeeAccountRecord:
     charged_pence: int = 0
     #: the application reference, so payments can be matched by either reference
     application_reference: str = ""
+    #: the person left their set: the account owes nothing; what it holds is a refund due
+    closed: bool = False
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,15 @@ SUMMARY_SHEET = "Summary"
 
 
 def _sector(value: str) -> str:
-    return " ".join(value.split()).casefold()
+    """'private', 'Private sector' and ' PRIVATE ' are one sector."""
+    key = " ".join(value.split()).casefold()
+    return key.removesuffix(" sector") if key.removesuffix(" sector") in SECTORS else key
+
+
+def sector_label(value: str) -> str:
+    """'private' -> 'Private sector', as the application form says it; anything else as given."""
+    key = _sector(value)
+    return f"{key.capitalize()} sector" if key in SECTORS else value
 
 
 def _summary(sets: list[SetRecord], sheet_names: list[str]) -> tuple[list[Column], list[list]]:
@@ -33,7 +41,7 @@ def _summary(sets: list[SetRecord], sheet_names: list[str]) -> tuple[list[Column
     sectors = [*SECTORS, *extra]
     columns = [
         Column("Set"), Column("Sheet"), Column("Slot"), Column("Size", "int"),
-        *[Column(sec.capitalize(), "int") for sec in sectors],
+        *[Column(sector_label(sec) if sec in SECTORS else sec.capitalize(), "int") for sec in sectors],
         # max minus min over public/private/voluntary: 0 is an even mix
         Column("Sector spread", "int"),
         Column("All sectors", "bool"),
@@ -65,7 +73,7 @@ def _roster(members: list[MemberRecord]) -> tuple[list[Column], list[list]]:
         Column("Sector"), Column("Job title"), *[Column(safe_text(k)) for k in keys],
     ]
     rows = [
-        [m.reference, m.full_name, m.email, m.organisation, m.sector, m.job_title,
+        [m.reference, m.full_name, m.email, m.organisation, sector_label(m.sector), m.job_title,
          *[m.attributes.get(k, "") for k in keys]]
         for m in members
     ]

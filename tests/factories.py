@@ -8,8 +8,9 @@ from app.models import Application, ApplicationStatus, LearningSet
 from app.programmes import current_programme
 
 
-def confirm_sets(applicants: int = 40, seed: int = 3) -> dict[str, int]:
+def confirm_sets(applicants: int = 40, seed: int = 3, sets: int | None = None) -> dict[str, int]:
     """Demo applicants, all eligible, one selection run, confirmed (inside an app context).
+    `sets` caps the number of sets, so that some people are left on the waiting list.
 
     Returns the counts confirmation reports: selected, waiting_list, not_selected.
     """
@@ -23,7 +24,9 @@ def confirm_sets(applicants: int = 40, seed: int = 3) -> dict[str, int]:
         if application.status is ApplicationStatus.SUBMITTED:
             application.status = ApplicationStatus.ELIGIBLE
     db.session.commit()
-    run = service.start_run(programme, service.default_rules(programme), by="organiser@example.org")
+    rules = service.default_rules(programme)
+    rules.sets = sets
+    run = service.start_run(programme, rules, by="organiser@example.org")
     db.session.commit()
     service.execute_run(run.id)
     counts = service.confirm(run, by="organiser@example.org", before_deadline=True).counts

@@ -231,6 +231,25 @@ class WithdrawForm(FlaskForm):
     submit = SubmitField("Withdraw my application", widget=GovSubmitInput())
 
 
+class AcceptPlaceForm(FlaskForm):
+    submit = SubmitField("Accept your place", widget=GovSubmitInput())
+
+
+DECLINE_REASON_LIMIT = 1_000
+
+
+class DeclinePlaceForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you declining? (optional)",
+        widget=GovCharacterCount(),
+        description=f"It helps us plan future sets. Up to {DECLINE_REASON_LIMIT:,} characters",
+        filters=[paragraphs],
+        validators=[CharacterLimit(DECLINE_REASON_LIMIT,
+                                   "Your reason must be {limit:,} characters or fewer: you have {characters:,}")],
+    )
+    submit = SubmitField("Decline my place", widget=GovSubmitInput())
+
+
 class FindApplicationForm(FlaskForm):
     email = EmailField(
         "Email address",

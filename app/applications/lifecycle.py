@@ -6,13 +6,14 @@ Each function records what it did in the audit log and leaves the commit to the 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from app import audit
 from app.clock import london
 from app.extensions import db
+from app.finance.accounts import account_of, due_date_for, first_session_of
 from app.models import Application, ApplicationStatus, LearningSet, SetMember
 
 Status = ApplicationStatus
@@ -118,6 +119,14 @@ def change_status(application: Application, status: Status, by: str, now: dateti
     return True
 
 
+def respond_by_for(offered_on: date, days: int, first_session: date | None) -> date:
+    """The programme's days to answer, but an answer before the first session (never before the offer)."""
+    respond_by = offered_on + timedelta(days=days)
+    if first_session is not None:
+        respond_by = min(respond_by, first_session - timedelta(days=1))
+    return max(respond_by, offered_on)
+
+
 def _join_set(application: Application, learning_set: LearningSet, by: str, now: datetime) -> None:
     from app.finance.accounts import open_account
     from app.schedule.service import member_joined
@@ -129,7 +138,8 @@ def _join_set(application: Application, learning_set: LearningSet, by: str, now:
         db.session.add(SetMember(learning_set=learning_set, application=application))
     db.session.flush()
     application.offered_at = now
-    application.respond_by = london(now).date() + timedelta(days=application.programme.respond_days)
+    application.respond_by = respond_by_for(london(now).date(), application.programme.respond_days,
+                                            first_session_of(learning_set))
     application.accepted_at = None
     application.declined_at = None
     application.decline_reason = None
@@ -170,10 +180,12 @@ def move_to_set(application: Application, learning_set: LearningSet, by: str, no
     db.session.flush()
     member_left(old, application, by, london(now).date())
     member_joined(learning_set, application, by, london(now).date())
-    from app.models import FeeAccount
-    account = db.session.scalars(select(FeeAccount).where(FeeAccount.application_id == application.id)).first()
+    account = account_of(application)
     if account is not None:
         account.learning_set = learning_set
+        # The new set may start sooner: the due date follows its first session.
+        account.due_date = min(account.due_date, due_date_for(london(account.created_at).date(),
+                                                              first_session_of(learning_set)))
     audit.record(by, "application.moved_set", f"application:{application.reference}",
                  before={"set": old.name}, after={"set": learning_set.name})
     _email(application, "set_changed", learning_set=learning_set, left_set=old)
@@ -201,9 +213,16 @@ def decline_place(application: Application, reason: str, now: datetime) -> None:
 
 
 def _email(application: Application, template: str, **context: object) -> None:
+    """Every email about a place carries the person's link, their fee account and balance, and
+    their set's dates once published (the placeholders the organiser's wording may use)."""
+    from app.applications.member import fee_balance_of, published_meeting_lines
     from app.applications.service import private_link_for
     from app.outbox import queue_email
 
+    account = account_of(application)
+    learning_set = context.get("learning_set")
     queue_email(application.email, template, application=application, programme=application.programme,
-                link=private_link_for(application), **context)
+                link=private_link_for(application), account=account, balance=fee_balance_of(account),
+                meetings=published_meeting_lines(learning_set if isinstance(learning_set, LearningSet) else None),
+                **context)
 

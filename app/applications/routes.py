@@ -10,14 +10,31 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from app.applications import bp
-from app.applications.forms import ApplicationForm, FindApplicationForm, SubmitApplicationForm, WithdrawForm
+from app.applications.forms import (
+    AcceptPlaceForm,
+    ApplicationForm,
+    DeclinePlaceForm,
+    FindApplicationForm,
+    SubmitApplicationForm,
+    WithdrawForm,
+)
+from app.applications.lifecycle import accept_place, decline_place, set_of
+from app.applications.member import (
+    is_decided,
+    is_overdue_answer,
+    place_of,
+    refund_due_pence,
+    status_words,
+)
 from app.applications.notes import NoteRejected, check_note, note_file_name
 from app.applications.service import (
     DuplicateApplication,
     NoteChoice,
     find_by_email,
     find_by_token,
+    new_private_token,
     note_download,
+    private_link,
     resend_link,
     slot_choices,
     slots_by_id,
@@ -27,8 +44,12 @@ from app.applications.service import (
 )
 from app.clock import as_utc, utcnow
 from app.extensions import configured_limit, db, limiter
-from app.models import Application, ApplicationDraft, Programme
+from app.finance.accounts import account_of
+from app.finance.ledger import balance_of
+from app.models import Application, ApplicationDraft, ApplicationStatus, Programme
 from app.programmes import current_programme
+from app.schedule.service import calendar_for
+from app.text import clean_text
 
 DRAFT_KEY = "application_draft"
 OPENED_AT = "form_opened_at"
@@ -213,15 +234,44 @@ def _by_token(token: str) -> Application:
     return application
 
 
+def _lasting_token(application: Application, token: str) -> str:
+    """The token to come back to after a change that emails the person. An application from before
+    links were derived has no salt: the email's link would replace the one in use, so issue the new
+    one here and return to it."""
+    return new_private_token(application) if application.link_salt is None else token
+
+
 def _can_change(application: Application) -> bool:
-    return not application.is_withdrawn and utcnow() < application.programme.deadline
+    """The person may change their answers: before the deadline, and never once places are decided."""
+    return (not application.is_withdrawn and not is_decided(application)
+            and utcnow() < application.programme.deadline)
+
+
+def _can_withdraw(application: Application) -> bool:
+    """Withdrawing from this page: before the deadline while being considered, or from the waiting
+    list at any time. Someone offered a place declines it instead (the same page, said their way)."""
+    status = application.status
+    if status is ApplicationStatus.WAITING_LIST:
+        return True
+    return status.can_become(ApplicationStatus.WITHDRAWN) and not is_decided(application) \
+        and utcnow() < application.programme.deadline
+
+
+def _view(application: Application, token: str, status_code: int = 200, **extra: object) -> tuple[str, int]:
+    now = utcnow()
+    return render_template(
+        "applications/view.html", application=application, programme=application.programme, token=token,
+        can_change=_can_change(application), can_withdraw=_can_withdraw(application),
+        decided=is_decided(application), status=status_words(application, now), place=place_of(application),
+        overdue=is_overdue_answer(application, now), refund_pence=refund_due_pence(application),
+        accept_form=AcceptPlaceForm(), **extra,
+    ), status_code
 
 
 @bp.route("/application/<token>")
-def view(token: str) -> str:
-    application = _by_token(token)
-    return render_template("applications/view.html", application=application, programme=application.programme,
-                           token=token, can_change=_can_change(application))
+def view(token: str) -> tuple[str, int]:
+    """The person's own page: their status in words and, once offered a place, everything about it."""
+    return _view(_by_token(token), token)
 
 
 def _answers_of(application: Application) -> dict:
@@ -236,12 +286,15 @@ def _answers_of(application: Application) -> dict:
 
 
 @bp.route("/application/<token>/change", methods=["GET", "POST"])
-def change(token: str) -> Response | str:
+def change(token: str) -> Response | str | tuple[str, int]:
+    """The person changes their answers, until the deadline and before any decision about places."""
     application = _by_token(token)
     programme = application.programme
+    if is_decided(application):
+        return render_template("applications/read_only.html", application=application, programme=programme,
+                               token=token), 403
     if not _can_change(application):
-        return render_template("applications/view.html", application=application, programme=programme,
-                               token=token, can_change=False), 403
+        return _view(application, token, 403)
     if request.method == "GET":
         form = _new_form(programme, _answers_of(application))
         return render_template("applications/change.html", form=form, application=application, programme=programme,
@@ -256,7 +309,7 @@ def change(token: str) -> Response | str:
         if other is not None and other.id != application.id:
             form.email.errors = [*form.email.errors, "Another application already uses this email address"]
         else:
-            changed = update_application(application, form.answers(), note)
+            changed = update_application(application, form.answers(), note, link=private_link(token))
             db.session.commit()
             return redirect(url_for("applications.view", token=token, saved="1" if changed else "0"))
     return render_template("applications/change.html", form=form, application=application, programme=programme,
@@ -265,15 +318,62 @@ def change(token: str) -> Response | str:
 
 @bp.route("/application/<token>/withdraw", methods=["GET", "POST"])
 def withdraw_application(token: str) -> Response | str:
+    """Are you sure? Then the application is withdrawn (the lifecycle sends the one email)."""
     application = _by_token(token)
-    if not _can_change(application):
+    if not _can_withdraw(application):
         return redirect(url_for("applications.view", token=token))
     form = WithdrawForm()
     if form.validate_on_submit():
+        token = _lasting_token(application, token)
         withdraw(application)
         db.session.commit()
         return redirect(url_for("applications.view", token=token, withdrawn="1"))
     return render_template("applications/withdraw.html", form=form, application=application, token=token)
+
+
+@bp.route("/application/<token>/accept", methods=["POST"])
+def accept(token: str) -> Response | tuple[str, int]:
+    """The person accepts the place they were offered."""
+    application = _by_token(token)
+    if not AcceptPlaceForm().validate_on_submit():
+        return redirect(url_for("applications.view", token=token))
+    if application.status is not ApplicationStatus.SELECTED:
+        return _view(application, token, 409, refused="This place can no longer be accepted.")
+    token = _lasting_token(application, token)
+    accept_place(application, utcnow())
+    db.session.commit()
+    return redirect(url_for("applications.view", token=token, accepted="1"))
+
+
+@bp.route("/application/<token>/decline", methods=["GET", "POST"])
+def decline(token: str) -> Response | str:
+    """Are you sure you want to decline (or, once accepted, give up) your place? An optional reason."""
+    application = _by_token(token)
+    if application.status is not ApplicationStatus.SELECTED:
+        return redirect(url_for("applications.view", token=token))
+    form = DeclinePlaceForm()
+    if form.validate_on_submit():
+        token = _lasting_token(application, token)
+        decline_place(application, clean_text(form.reason.data, multiline=True), utcnow())
+        db.session.commit()
+        return redirect(url_for("applications.view", token=token, declined="1"))
+    account = account_of(application)
+    paid = balance_of(account).paid_pence if account is not None else 0
+    return render_template("applications/decline.html", form=form, application=application, token=token,
+                           learning_set=set_of(application), paid_pence=paid)
+
+
+@bp.route("/application/<token>/calendar.ics")
+def calendar(token: str) -> Response:
+    """The person's set's dates as a calendar file, once the organiser has published them."""
+    application = _by_token(token)
+    place = place_of(application)
+    if place is None or not place.published:
+        abort(404)
+    response = Response(calendar_for(place.learning_set), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{application.reference}-sessions.ics"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/application/find", methods=["GET", "POST"])

@@ -245,9 +245,15 @@ def resend_link(application: Application) -> bool:
     return True
 
 
-def update_application(application: Application, answers: dict[str, Any], note: NoteChoice) -> bool:
-    """The applicant's own change before the deadline. Returns False when nothing changed."""
+def update_application(application: Application, answers: dict[str, Any], note: NoteChoice,
+                       link: str | None = None) -> bool:
+    """The applicant's own change before the deadline. Returns False when nothing changed.
+
+    `link` is the private link they used (so a change never issues a new one). A new email address
+    is also told to the old address, without the link, in case someone else made the change.
+    """
     before = snapshot(application)
+    old_email = application.email
     now = utcnow()
     apply_answers(application, answers, application.programme)
     if note.new_file is not None:
@@ -261,19 +267,25 @@ def update_application(application: Application, answers: dict[str, Any], note: 
     application.updated_at = now
     audit.record("applicant", "application.changed", f"application:{application.reference}", before=old, after=new)
     queue_email(application.email, "application_changed", application=application, programme=application.programme,
-                changed=sorted(new))
+                changed=sorted(new), link=link or private_link_for(application))
+    tell_old_address(application, old_email)
     return True
 
 
-def withdraw(application: Application) -> None:
-    before = application.status.value
-    now = utcnow()
-    application.status = ApplicationStatus.WITHDRAWN
-    application.withdrawn_at = now
-    application.updated_at = now
-    audit.record("applicant", "application.withdrawn", f"application:{application.reference}",
-                 before={"status": before}, after={"status": application.status.value})
-    queue_email(application.email, "application_withdrawn", application=application, programme=application.programme)
+def tell_old_address(application: Application, old_email: str) -> None:
+    """A changed email address is told to the old one too (without the private link), so a change
+    the person did not make is noticed."""
+    if email_key(old_email) != application.email_key:
+        queue_email(old_email, "email_changed", application=application, programme=application.programme,
+                    old_email=old_email)
+
+
+def withdraw(application: Application, reason: str | None = None) -> None:
+    """The applicant withdraws: the lifecycle moves the status, takes them out of any set and sends
+    the one "application_withdrawn" email."""
+    from app.applications.lifecycle import change_status
+
+    change_status(application, ApplicationStatus.WITHDRAWN, "applicant", utcnow(), reason=reason)
 
 
 def note_download(application: Application) -> Response:

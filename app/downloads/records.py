@@ -9,8 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from app.clock import utcnow
 from app.extensions import db
-from app.models import Application, LearningSet, Programme, SetMember
+from app.models import Application, LearningSet, Payer, Programme, SetMember
 from exports import ApplicationRecord, MemberRecord, SetRecord, write_applications, write_sets
+
+
+# Who pays, as a column of the workbook says it.
+PAYERS = {Payer.SELF: "The applicant", Payer.ORGANISATION: "Their organisation"}
 
 
 def application_records(programme: Programme) -> list[ApplicationRecord]:
@@ -27,11 +31,11 @@ def application_records(programme: Programme) -> list[ApplicationRecord]:
             note_words = len(row.note_text.split())
         records.append(ApplicationRecord(
             reference=row.reference, submitted_at=row.submitted_at, status=row.status.label, full_name=row.full_name,
-            email=row.email, organisation=row.organisation, sector=row.sector.value, phone=row.phone or "",
+            email=row.email, organisation=row.organisation, sector=row.sector.label, phone=row.phone or "",
             job_title=row.job_title, offer=row.offer, expectations=row.expectations,
             slots=[slot.label for slot in row.slots], late=row.late, note_words=note_words,
-            note_kind="upload" if row.note_file else ("typed" if row.note_text else ""),
-            payer=row.payer.value if row.payer.value == "organisation" else "person", score_average=row.average_score,
+            note_kind="Uploaded file" if row.note_file else ("Typed" if row.note_text else ""),
+            payer=PAYERS[row.payer], score_average=row.average_score,
         ))
     return records
 
@@ -46,7 +50,7 @@ def confirmed_set_records(programme: Programme) -> list[SetRecord]:
         SetRecord(name=s.name, slot=s.slot_label, members=[
             MemberRecord(reference=m.application.reference, full_name=m.application.full_name,
                          email=m.application.email, organisation=m.application.organisation,
-                         sector=m.application.sector.value, job_title=m.application.job_title)
+                         sector=m.application.sector.label, job_title=m.application.job_title)
             for m in s.members
         ])
         for s in sets

@@ -25,7 +25,7 @@ def due_date_for(offered_on: date, first_session: date | None) -> date:
     return max(due, offered_on)
 
 
-def _first_session(learning_set: LearningSet | None) -> date | None:
+def first_session_of(learning_set: LearningSet | None) -> date | None:
     if learning_set is None:
         return None
     from app.models import ScheduledSession, SessionKind
@@ -44,7 +44,7 @@ def open_account(application: Application, learning_set: LearningSet | None, pro
     Someone offered a place again (after leaving) gets their old account back with a new charge."""
     organisation_pays = application.payer is Payer.ORGANISATION
     offered_on = london(now).date()
-    due = due_date_for(offered_on, _first_session(learning_set))
+    due = due_date_for(offered_on, first_session_of(learning_set))
     account = account_of(application)
     if account is not None:
         before = {"closed_at": account.closed_at.isoformat() if account.closed_at else None,

@@ -12,7 +12,7 @@ def fee_records(programme: Programme) -> tuple[list[FeeAccountRecord], list[Ledg
 
     The account reference is the application reference: finance and participants quote one number.
     "Fee" is what was charged before any waiver or reversal, so a difference from the live
-    "Charged" column shows finance where the fee was changed.
+    "Charged" column shows finance where the fee was changed; a closed account's fee is nothing.
     """
     records: list[FeeAccountRecord] = []
     entries: list[LedgerEntryRecord] = []
@@ -27,8 +27,10 @@ def fee_records(programme: Programme) -> tuple[list[FeeAccountRecord], list[Ledg
             purchase_order=account.purchase_order or "",
             finance_email=account.finance_email,
             due_date=account.due_date,
-            charged_pence=sum(e.amount_pence for e in account.entries if e.kind is EntryKind.CHARGE),
+            charged_pence=(0 if account.closed_at is not None
+                           else sum(e.amount_pence for e in account.entries if e.kind is EntryKind.CHARGE)),
             application_reference=application.reference,
+            closed=account.closed_at is not None,
         ))
         for entry in account.entries:
             entries.append(LedgerEntryRecord(

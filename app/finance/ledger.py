@@ -119,8 +119,9 @@ def balance_of(account: FeeAccount) -> Balance:
 
 
 def is_overdue(account: FeeAccount, now: datetime) -> bool:
-    """Due dates are UK calendar days: overdue from the day after, while anything is owed."""
-    return london(now).date() > account.due_date and account.balance_pence > 0
+    """Due dates are UK calendar days: overdue from the day after, while anything is owed. A closed
+    account (the person left) owes nothing, so it is never overdue."""
+    return account.closed_at is None and london(now).date() > account.due_date and account.balance_pence > 0
 
 
 def reversed_ids(account: FeeAccount) -> set[int]:

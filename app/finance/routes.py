@@ -95,6 +95,11 @@ def _render_account(account: FeeAccount, failed: FlaskForm | None = None, failed
     for name, form_class in FORMS.items():
         if name == failed_name:
             forms[name] = failed
+        elif name == "refund" and account.refund_due_pence:
+            # The person left after paying: the form is ready for the refund due.
+            forms[name] = RefundForm(prefix=name, formdata=None, data={
+                "on": f"{london(utcnow()):%d/%m/%Y}", "amount": f"{account.refund_due_pence / 100:.2f}",
+                "reason": f"Place ended: {account.closed_reason}" if account.closed_reason else "Place ended"})
         elif name == "payer":
             forms[name] = PayerForm(prefix="payer", formdata=None, data={
                 "payer_kind": account.payer_kind.value, "invoice_name": account.invoice_name,
@@ -114,7 +119,9 @@ def _render_account(account: FeeAccount, failed: FlaskForm | None = None, failed
         "finance/account.html", account=account, application=account.application,
         balance=ledger.balance_of(account), overdue=ledger.is_overdue(account, utcnow()),
         reversed_by={e.reverses_id: e for e in account.entries if e.reverses_id is not None},
-        reverse_forms=reverse_forms, form=failed, failed_name=failed_name, today=london(utcnow()).date(), **forms,
+        reverse_forms=reverse_forms, form=failed, failed_name=failed_name, today=london(utcnow()).date(),
+        closed_on=london(account.closed_at).date() if account.closed_at else None,
+        status=queries.status_of(account, ledger.balance_of(account), ledger.is_overdue(account, utcnow())), **forms,
     )
     return page, status
 

@@ -8,6 +8,7 @@ from sqlalchemy import Text, cast, func, or_, select
 
 from app import audit
 from app.extensions import db
+from app.applications.lifecycle import change_status, set_of
 from app.models import (
     Application,
     ApplicationDraft,
@@ -15,7 +16,6 @@ from app.models import (
     Erasure,
     FeeAccount,
     Presenter,
-    SetMember,
 )
 from app.privacy.pseudonyms import (
     forget_emails,
@@ -25,7 +25,6 @@ from app.privacy.pseudonyms import (
     scrub_selection_runs,
     unusable_token_hash,
 )
-from app.review.service import change_status
 
 
 @dataclass
@@ -45,7 +44,7 @@ class ErasureResult:
             message += f"; removed from {self.left_set}"
         if self.presenting_sessions:
             message += (f" and from the presenters of {self.presenting_sessions} session"
-                        f"{'' if self.presenting_sessions == 1 else 's'}: choose new presenters")
+                        f"{'' if self.presenting_sessions == 1 else 's'} still to come (the rota is rebalanced)")
         return message
 
 
@@ -65,13 +64,19 @@ def forget_drafts_and_emails(application: Application, replacement: str) -> int:
     return forget_emails({application.email}, application.reference, replacement)
 
 
+def _presenting(application: Application) -> int:
+    db.session.flush()
+    return db.session.query(Presenter).filter_by(application_id=application.id).count()
+
+
 def erase(application: Application, by: str, now: datetime) -> ErasureResult:
     """Remove a person's personal data on their request; idempotent.
 
     The row stays, under a pseudonym, because the fee ledger (kept for the accounts) hangs on it
-    and because the reference must still answer "was this erased?". The person leaves their set
-    and the session rotas (a facilitator cannot work with a pseudonym), and the application is
-    withdrawn so no later selection considers it.
+    and because the reference must still answer "was this erased?". The application is withdrawn
+    through the lifecycle, as any withdrawal is: the person leaves their set and the sessions still to
+    come (a facilitator cannot work with a pseudonym), their fee account is closed (what they paid
+    shows as a refund due), and no later selection considers them.
     """
     result = ErasureResult(application.reference)
     if erasure_of(application) is not None:
@@ -83,14 +88,15 @@ def erase(application: Application, by: str, now: datetime) -> ErasureResult:
     scrub_selection_runs({reference: reference})
     scrub_audit({reference: reference})
 
-    membership = db.session.scalars(select(SetMember).where(SetMember.application_id == application.id)).first()
-    if membership is not None:
-        result.left_set = membership.learning_set.name
-        db.session.delete(membership)
-    presenting = db.session.scalars(select(Presenter).where(Presenter.application_id == application.id)).all()
-    for presenter in presenting:
-        db.session.delete(presenter)
-    result.presenting_sessions = len(presenting)
+    # Withdrawing takes them out of their set and the sessions still to come (the rota rebalanced)
+    # and closes their fee account, as any withdrawal does; no email goes to an address being erased.
+    learning_set = set_of(application)
+    result.left_set = learning_set.name if learning_set is not None else None
+    presenting_before = _presenting(application)
+    status_before = application.status.value
+    change_status(application, ApplicationStatus.WITHDRAWN, by, now, reason="Personal data erased on request",
+                  notify=False)
+    result.presenting_sessions = presenting_before - _presenting(application)
 
     account = db.session.scalars(select(FeeAccount).where(FeeAccount.application_id == application.id)).first()
     if account is not None:
@@ -101,10 +107,6 @@ def erase(application: Application, by: str, now: datetime) -> ErasureResult:
     for review in application.reviews:
         review.comment = None
 
-    status_before = application.status.value
-    if application.status is not ApplicationStatus.WITHDRAWN:
-        change_status(application, ApplicationStatus.WITHDRAWN, by, now)
-        application.withdrawn_at = now
     application.full_name = name
     application.email = address
     application.email_key = address
@@ -116,6 +118,8 @@ def erase(application: Application, by: str, now: datetime) -> ErasureResult:
     application.note_text = None
     application.organiser_notes = None
     application.note_file = None
+    # The private link is derived from the salt: without it (and with an unusable hash) no link works.
+    application.link_salt = None
     application.access_token_hash = unusable_token_hash()
     application.updated_at = now
     db.session.add(Erasure(application_id=application.id, erased_at=now, erased_by=by))

@@ -42,7 +42,12 @@ APPLICATIONS_KEPT_MONTHS = 12
 DRAFTS_KEPT = timedelta(days=7)
 EMAIL_BODIES_KEPT = timedelta(days=30)
 PRIVATE_LINKS_KEPT = timedelta(days=30)
-LINK_TEMPLATES = ("application_received", "private_link")
+# Emails that carry the person's private link (since offers, every email to them about their place).
+LINK_TEMPLATES = ("application_received", "private_link", "offer", "waiting_list", "regret", "place_accepted",
+                  "place_declined", "set_changed", "respond_reminder", "schedule_published", "schedule_changed",
+                  "application_changed")
+# People still waiting for, or holding, a place keep their link: it is their page for the programme.
+LINK_KEPT_STATUSES = (ApplicationStatus.SELECTED, ApplicationStatus.WAITING_LIST)
 
 
 def months_later(moment: datetime, months: int) -> datetime:
@@ -112,7 +117,8 @@ def _expired_links(now: datetime, leaving: set[int]) -> list[Application]:
     candidates = db.session.scalars(
         select(Application).join(Programme)
         .where(Programme.deadline <= cutoff, Application.submitted_at <= cutoff,
-               Application.access_token_hash.not_like(f"{UNUSABLE_TOKEN_PREFIX}%"))
+               Application.access_token_hash.not_like(f"{UNUSABLE_TOKEN_PREFIX}%"),
+               Application.status.not_in(LINK_KEPT_STATUSES))
     ).all()
     if not candidates:
         return []
@@ -171,6 +177,7 @@ def purge(plan: PurgePlan, by: str) -> None:
                        .values(body=""))
     for application in plan.private_links:
         application.access_token_hash = unusable_token_hash()
+        application.link_salt = None  # no later email can carry a link that stopped working
     if not plan.is_empty:
         audit.record(by, "retention.purged", "retention", after={
             "applications": len(plan.applications), "drafts": plan.drafts, "email_bodies": plan.email_bodies,

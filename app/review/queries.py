@@ -158,3 +158,18 @@ def history(reference: str) -> list[AuditEvent]:
             select(AuditEvent).where(AuditEvent.target == f"application:{reference}").order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         )
     )
+
+
+def possible_duplicates(programme: Programme, shown: list[Application]) -> set[str]:
+    """References on this page whose name and organisation (folded) another application shares:
+    the same person may have applied under two email addresses. One GROUP BY, whatever the page."""
+    keys = {application.search_key for application in shown}
+    if not keys:
+        return set()
+    shared = set(db.session.scalars(
+        select(Application.search_key)
+        .where(Application.programme_id == programme.id, Application.search_key.in_(keys))
+        .group_by(Application.search_key)
+        .having(func.count() > 1)
+    ))
+    return {application.reference for application in shown if application.search_key in shared}

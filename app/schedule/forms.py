@@ -1,7 +1,7 @@
 """The organiser's scheduling forms: plan a set, change one session."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -87,9 +87,9 @@ class DateParts(Field):
 
 
 class PlanForm(FlaskForm):
+    # The hint (a date after the deadline) is set by the page, so it never suggests a past date.
     first_date = DateParts("Date of the first session", noun="First session",
-                           required="Enter the date of the first session",
-                           description="For example, 13 10 2026")
+                           required="Enter the date of the first session")
     interval = RadioField("How often does the set meet?", widget=GovRadioInput(), choices=INTERVAL_CHOICES,
                           default="monthly", validate_choice=False,
                           description="Members can agree another interval at their first meeting; plan again then")
@@ -143,6 +143,19 @@ class SessionForm(FlaskForm):
     # What the organiser saw warnings for; saving goes ahead only if nothing changed since.
     confirmed = HiddenField()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class PublishForm(FlaskForm):
+    submit = SubmitField("Publish the dates and email the members", widget=GovSubmitInput())
+
+
+def example_date(earliest: date, weekday: int | None = None) -> str:
+    """'8 12 2026': a date as the date boxes take it, on or after `earliest` (on `weekday` if given),
+    for a hint that never suggests a date that would be refused."""
+    on = earliest
+    if weekday is not None:
+        on += timedelta(days=(weekday - on.weekday()) % 7)
+    return f"{on.day} {on.month} {on.year}"
 
 
 def error_list(*forms: FlaskForm) -> list[dict[str, str]]:

@@ -219,6 +219,25 @@ def months_between(first: date, last: date) -> bool:
     return last <= add_months(first, MAX_MONTHS)
 
 
+def earliest_first_date(today: date, deadline_day: date | None) -> date:
+    """The first day a set's first session may be on: not in the past, and after the day
+    applications close (people are still applying until then)."""
+    if deadline_day is None:
+        return today
+    return max(today, deadline_day + timedelta(days=1))
+
+
+def first_date_problem(first: date, today: date | None, deadline_day: date | None) -> str | None:
+    """Why a first session on `first` is refused (in the past, or not after the deadline), or None."""
+    if today is not None and first < today:
+        return (f"The first session cannot be in the past: choose {uk_date(earliest_first_date(today, deadline_day))} "
+                "or later")
+    if deadline_day is not None and first <= deadline_day:
+        return (f"The first session must be after the deadline for applications on {uk_date(deadline_day)}: "
+                f"choose {uk_date(deadline_day + timedelta(days=1))} or later")
+    return None
+
+
 def plan_sessions(
     first: date,
     interval: Interval,
@@ -227,14 +246,21 @@ def plan_sessions(
     training_after: int | None = 3,
     midpoint_at: int = 3,
     count: int = SESSIONS,
+    *,
+    today: date | None = None,
+    deadline_day: date | None = None,
 ) -> Plan:
     """Six sessions from the first date, moved off bank holidays and the winter break, plus the
-    training between sessions `training_after` and `training_after + 1` (None: no training)."""
+    training between sessions `training_after` and `training_after + 1` (None: no training).
+    With `today` and `deadline_day`, a first date in the past or not after the deadline is a problem."""
     slot = slot_times(slot_label)
     problems: list[str] = []
     notes: list[str] = []
     if interval.kind == "weeks" and not 1 <= interval.weeks <= 26:
         return Plan((), None, ("The number of weeks between sessions must be between 1 and 26",))
+    too_early = first_date_problem(first, today, deadline_day)
+    if too_early:
+        problems.append(too_early)
     blocked_first = blocked_because(first, winter)
     if blocked_first:
         # The organiser chose this date: say so rather than quietly moving the first session.
@@ -290,9 +316,13 @@ def _too_long(first: date, last: date, interval: Interval, slot_label: str, wint
     return f"{message} Choose a shorter interval or a different first date."
 
 
-def move_check(dates: list[date], index: int, new: date, winter: WinterBreak | None) -> tuple[str | None, list[str]]:
+def move_check(dates: list[date], index: int, new: date, winter: WinterBreak | None, *, today: date | None = None,
+               usual_weekday: int | None = None) -> tuple[str | None, list[str]]:
     """Check moving the session at `index` (0-based, in session order) to `new`.
-    Returns (refusal, warnings): out of order is refused, a holiday or the break is a warning."""
+    Returns (refusal, warnings): a date before `today` or out of order is refused; a holiday, the
+    break, or a weekday other than the set's `usual_weekday` is a warning."""
+    if today is not None and new < today:
+        return (f"{uk_date(new)} is in the past: choose {uk_date(today)} or later", [])
     earlier, later = dates[index - 1] if index > 0 else None, dates[index + 1] if index + 1 < len(dates) else None
     if earlier is not None and new <= earlier:
         return (f"Session {index + 1} must come after session {index} on {uk_date(earlier)}", [])
@@ -302,6 +332,9 @@ def move_check(dates: list[date], index: int, new: date, winter: WinterBreak | N
     blocked = blocked_because(new, winter)
     if blocked:
         warnings.append(blocked)
+    if usual_weekday is not None and new.weekday() != usual_weekday:
+        warnings.append(f"This set usually meets on {WEEKDAYS[usual_weekday]}s, but {uk_date(new)} is a "
+                        f"{WEEKDAYS[new.weekday()]}")
     if dates and not months_between(dates[0] if index else new, dates[-1] if index + 1 < len(dates) else new):
         warnings.append("The sessions would then span more than eight months")
     return None, warnings

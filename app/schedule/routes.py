@@ -14,8 +14,8 @@ from app.models import Application, AuditEvent, LearningSet, Role, ScheduledSess
 from app.programmes import current_programme
 from app.schedule import bp, service
 from app.schedule.export import write_programme_schedule
-from app.schedule.forms import PlanForm, SessionForm, error_list
-from app.schedule.planner import Interval, Plan, plan_sessions, slot_times, uk_date
+from app.schedule.forms import PlanForm, PublishForm, SessionForm, error_list, example_date
+from app.schedule.planner import Interval, Plan, earliest_first_date, plan_sessions, slot_times, uk_date
 from app.schedule.rota import build_rota
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,9 +54,52 @@ def index() -> str:
     rows = []
     for learning_set in sets:
         sessions = service.sessions_of(learning_set)
-        rows.append({"set": learning_set, "sessions": sessions,
+        rows.append({"set": learning_set, "sessions": sessions, "published": service.is_published(learning_set),
                      "first": sessions[0].on if sessions else None, "last": sessions[-1].on if sessions else None})
-    return render_template("schedule/index.html", programme=programme, rows=rows)
+    drafts = sum(1 for row in rows if row["first"] and not row["published"])
+    return render_template("schedule/index.html", programme=programme, rows=rows, drafts=drafts,
+                           publish_form=PublishForm())
+
+
+def _members_phrase(count: int) -> str:
+    return f"{count} member{'' if count == 1 else 's'}"
+
+
+@bp.route("/publish", methods=["POST"])
+@role_required(Role.ORGANISER)
+def publish_all() -> BaseResponse:
+    """Publish every planned set's dates not yet published, emailing each member theirs."""
+    programme = current_programme()
+    if programme is None or not PublishForm().validate_on_submit():
+        return redirect(url_for("schedule.index"))
+    published, emailed = service.publish_all(programme, actor(), utcnow())
+    db.session.commit()
+    if published:
+        flash(f"Dates published for {published} set{'' if published == 1 else 's'}: "
+              f"{_members_phrase(emailed)} emailed their dates and calendar file", "success")
+    else:
+        flash("There were no planned sets waiting to be published", "info")
+    return redirect(url_for("schedule.index"))
+
+
+@bp.route("/sets/<int:set_id>/publish", methods=["POST"])
+@role_required(Role.ORGANISER)
+def publish(set_id: int) -> BaseResponse:
+    """Publish one set's dates and email its members."""
+    learning_set = _set(set_id)
+    if not PublishForm().validate_on_submit():
+        return redirect(url_for("schedule.set_schedule", set_id=set_id))
+    if not service.sessions_of(learning_set):
+        flash(f"{learning_set.name} has no dates to publish yet: plan its sessions first", "info")
+        return redirect(url_for("schedule.plan", set_id=set_id))
+    if service.is_published(learning_set):
+        flash(f"{learning_set.name}'s dates were already published", "info")
+        return redirect(url_for("schedule.set_schedule", set_id=set_id))
+    emailed = service.publish(learning_set, actor(), utcnow())
+    db.session.commit()
+    flash(f"{learning_set.name}'s dates are published: {_members_phrase(emailed)} emailed their dates and "
+          "calendar file", "success")
+    return redirect(url_for("schedule.set_schedule", set_id=set_id))
 
 
 def _interval(form: PlanForm) -> Interval:
@@ -65,7 +108,7 @@ def _interval(form: PlanForm) -> Interval:
 
 def _plan(form: PlanForm, learning_set: LearningSet) -> Plan:
     return plan_sessions(form.first_date.data, _interval(form), learning_set.slot_label, form.winter_break,
-                         form.training_after)
+                         form.training_after, today=service.today(), deadline_day=service.deadline_day(learning_set))
 
 
 def _attach_problems(form: PlanForm, plan: Plan) -> None:
@@ -81,6 +124,10 @@ def _attach_problems(form: PlanForm, plan: Plan) -> None:
 def plan(set_id: int) -> str | BaseResponse:
     learning_set = _set(set_id)
     form = PlanForm()
+    earliest = earliest_first_date(service.today(), service.deadline_day(learning_set))
+    form.first_date.description = (f"{uk_date(earliest)} or later: after the deadline for applications, and not in "
+                                   f"the past. For example, "
+                                   f"{example_date(earliest, slot_times(learning_set.slot_label).weekday)}")
     existing = service.sessions_of(learning_set)
     preview: Plan | None = None
     rota: list[list[Application]] = []
@@ -96,7 +143,8 @@ def plan(set_id: int) -> str | BaseResponse:
             return redirect(url_for("schedule.set_schedule", set_id=learning_set.id))
         rota = build_rota(service.members_in_order(learning_set), len(preview.sessions))
     return render_template("schedule/plan.html", learning_set=learning_set, form=form, preview=preview, rota=rota,
-                           errors=error_list(form), existing=existing, slot=slot_times(learning_set.slot_label))
+                           errors=error_list(form), existing=existing, slot=slot_times(learning_set.slot_label),
+                           published=service.is_published(learning_set))
 
 
 @bp.route("/sets/<int:set_id>")
@@ -109,7 +157,8 @@ def set_schedule(set_id: int) -> str:
     never = [a for a in service.members_in_order(learning_set) if a.id not in presented] if sessions else []
     return render_template("schedule/set.html", learning_set=learning_set, meetings=meetings, never=never,
                            members=service.members_in_order(learning_set), summary=service.summary,
-                           presenter_names=service.presenter_names, winter=service.winter_break_for(learning_set))
+                           presenter_names=service.presenter_names, winter=service.winter_break_for(learning_set),
+                           published=service.is_published(learning_set), publish_form=PublishForm())
 
 
 def _session(learning_set: LearningSet, session_id: int) -> ScheduledSession:
@@ -129,6 +178,7 @@ def edit_session(set_id: int, session_id: int) -> str | BaseResponse:
     is_session = session.kind is SessionKind.SESSION
     form = SessionForm(data={"on": session.on, "presenters": [p.application.reference for p in session.presenters]})
     form.presenters.choices = [(a.reference, a.full_name) for a in members]
+    form.on.description = f"Today or later. For example, {example_date(max(session.on, service.today()))}"
     warnings: list[str] = []
     if form.validate_on_submit():
         new = form.on.data
@@ -145,8 +195,9 @@ def edit_session(set_id: int, session_id: int) -> str | BaseResponse:
         # What the warnings were about: if the organiser changes anything, they see fresh warnings.
         seen = f"{new.isoformat()}|{','.join(sorted(a.reference for a in chosen))}"
         if not form.on.errors and not form.presenters.errors and (not warnings or form.confirmed.data == seen):
-            moved = service.move(session, new, actor())
+            # Presenters first, so the email a published set's members get for the move names them.
             changed = is_session and service.set_presenters(session, chosen, actor())
+            moved = service.move(session, new, actor())
             db.session.commit()
             name = service.summary(learning_set, session).split(": ", 1)[1].capitalize()
             if moved or changed:
@@ -168,10 +219,9 @@ def download_ics(set_id: int) -> Response:
     learning_set = _set(set_id)
     if not service.sessions_of(learning_set):
         abort(404)
-    slug = "".join(c if c.isalnum() else "-" for c in learning_set.name.lower()).strip("-") or str(set_id)
     return Response(service.calendar_for(learning_set).encode("utf-8"), mimetype="text/calendar",
                     content_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{slug}-sessions.ics"'})
+                    headers={"Content-Disposition": f'attachment; filename="{service.calendar_filename(learning_set)}"'})
 
 
 @bp.route("/schedule.xlsx")

@@ -5,21 +5,35 @@ caller commits.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 
 from app import audit
-from app.clock import utcnow
+from app.clock import london, utcnow
 from app.extensions import db
 from app.finance.accounts import fees_due_before
 from app.models import Application, LearningSet, Presenter, Programme, ScheduledSession, SessionKind
 from app.schedule import ics
-from app.schedule.planner import SESSIONS, Plan, WinterBreak, move_check, uk_date
+from app.schedule.planner import SESSIONS, Plan, WinterBreak, first_date_problem, move_check, slot_times, uk_date
 from app.schedule.rota import build_rota
 
 PLANNED = "schedule.planned"
+PUBLISHED = "schedule.published"
+
+
+def today() -> date:
+    """Today in the UK, where every set meets."""
+    return london(utcnow()).date()
+
+
+def deadline_day(learning_set: LearningSet) -> date:
+    """The UK day applications to the set's programme close: no session can be on or before it."""
+    programme = db.session.get(Programme, learning_set.programme_id)
+    assert programme is not None
+    return london(programme.deadline).date()
 
 
 def members_in_order(learning_set: LearningSet) -> list[Application]:
@@ -67,6 +81,7 @@ def save_plan(learning_set: LearningSet, plan: Plan, by: str, *, interval: str,
         raise ValueError("; ".join(plan.problems))
     existing = meetings_of(learning_set)
     before = _snapshot(learning_set) if existing else None
+    old_times = {(m.kind, m.number): when(m) for m in existing}
     for row in existing:
         db.session.delete(row)
     db.session.flush()  # the unique (set, kind, number) must be free before the new rows go in
@@ -93,6 +108,13 @@ def save_plan(learning_set: LearningSet, plan: Plan, by: str, *, interval: str,
     audit.record(by, PLANNED, f"learning_set:{learning_set.id}", before=before,
                  after={**_snapshot(learning_set), **learning_set.schedule_settings})
     fees_due_before(learning_set, plan.sessions[0].on, by)
+    changes = []
+    for row in rows:
+        old, new = old_times.pop((row.kind, row.number), None), when(row)
+        if old != new:
+            changes.append(f"{meeting_label(row)}: {old or 'not planned'} → {new}")
+    changes += [f"{meeting_label_of(kind, number)}: {old} → cancelled" for (kind, number), old in old_times.items()]
+    notify_change(learning_set, changes)
     return rows
 
 
@@ -111,19 +133,38 @@ class Check:
     warnings: list[str]
 
 
+def usual_weekday(learning_set: LearningSet, leaving_out: ScheduledSession | None = None) -> int | None:
+    """The weekday the set meets on (0 = Monday): the one its place and time names, or else the one
+    most of its sessions are on."""
+    named = slot_times(learning_set.slot_label).weekday
+    if named is not None:
+        return named
+    days = Counter(s.on.weekday() for s in sessions_of(learning_set) if s is not leaving_out)
+    return days.most_common(1)[0][0] if days else None
+
+
 def check_move(session: ScheduledSession, new: date) -> Check:
-    """Refuse a session out of order (or a training outside the sessions); warn about a bank holiday,
-    the winter break, or a training that is no longer between sessions 3 and 4."""
+    """Refuse a date in the past, a session out of order (or a training outside the sessions); warn
+    about a bank holiday, the winter break, a session on another weekday than the set's usual one,
+    or a training that is no longer between sessions 3 and 4."""
     learning_set = session.learning_set
     winter = winter_break_for(learning_set)
     sessions = sessions_of(learning_set)
     dates = [s.on for s in sessions]
     if session.kind is SessionKind.SESSION:
-        refusal, warnings = move_check(dates, session.number - 1, new, winter)
+        if session.number == 1:
+            # The same rule as planning: never in the past, never before applications close.
+            too_early = first_date_problem(new, today(), deadline_day(learning_set))
+            if too_early:
+                return Check(too_early.replace("The first session", "Session 1"), [])
+        refusal, warnings = move_check(dates, session.number - 1, new, winter, today=today(),
+                                       usual_weekday=usual_weekday(learning_set, session))
         training = training_of(learning_set)
         if refusal is None and training is not None and new == training.on:
             warnings.append("The facilitation training is on that date too")
         return Check(refusal, warnings)
+    if new < today():
+        return Check(f"{uk_date(new)} is in the past: choose {uk_date(today())} or later", [])
     if dates and not dates[0] < new < dates[-1]:
         return Check(f"The training must be between the first session on {uk_date(dates[0])} "
                      f"and the last on {uk_date(dates[-1])}", [])
@@ -137,7 +178,9 @@ def check_move(session: ScheduledSession, new: date) -> Check:
 
 def move(session: ScheduledSession, new: date, by: str, starts_at: time | None = None,
          ends_at: time | None = None) -> bool:
-    """Move a session (checks are the caller's, after showing any warnings). Returns whether it changed."""
+    """Move a session (checks are the caller's, after showing any warnings); members of a published
+    set are emailed the change. Returns whether it changed."""
+    old_time = when(session)
     before = {"on": session.on.isoformat(), "starts_at": session.starts_at.isoformat(timespec="minutes"),
               "ends_at": session.ends_at.isoformat(timespec="minutes")}
     session.on = new
@@ -152,6 +195,7 @@ def move(session: ScheduledSession, new: date, by: str, starts_at: time | None =
     audit.record(by, "schedule.session_moved", _target(session), before=before, after=after)
     if session.kind is SessionKind.SESSION and session.number == 1:
         fees_due_before(session.learning_set, new, by)  # fees fall due before the (new) first session
+    notify_change(session.learning_set, [f"{meeting_label(session)}: {old_time} → {when(session)}"])
     return True
 
 
@@ -181,6 +225,20 @@ def set_presenters(session: ScheduledSession, chosen: list[Application], by: str
 
 def _target(session: ScheduledSession) -> str:
     return f"learning_set:{session.set_id}:{session.kind.value}:{session.number}"
+
+
+def meeting_label_of(kind: SessionKind, number: int) -> str:
+    return "Facilitation training" if kind is SessionKind.TRAINING else f"Session {number}"
+
+
+def meeting_label(meeting: ScheduledSession) -> str:
+    """'Session 2' or 'Facilitation training', as members read it."""
+    return meeting_label_of(meeting.kind, meeting.number)
+
+
+def when(meeting: ScheduledSession) -> str:
+    """'Tuesday 8 December 2026, 09:30 to 12:30': a meeting's date and time, as the pages show them."""
+    return f"{uk_date(meeting.on)}, {meeting.starts_at:%H:%M} to {meeting.ends_at:%H:%M}"
 
 
 def summary(learning_set: LearningSet, meeting: ScheduledSession) -> str:
@@ -218,6 +276,80 @@ def calendar_for(learning_set: LearningSet) -> str:
     return ics.build_calendar(events, stamp=utcnow(), name=f"Action learning: {learning_set.name}")
 
 
+def calendar_filename(learning_set: LearningSet) -> str:
+    """'set-3-sessions.ics': the name of the set's calendar file, downloaded or attached."""
+    slug = "".join(c if c.isalnum() else "-" for c in learning_set.name.lower()).strip("-") or str(learning_set.id)
+    return f"{slug}-sessions.ics"
+
+
+# --- telling members their dates --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    """One meeting as an email lists it."""
+
+    name: str
+    when: str
+    venue: str
+    presenters: str
+
+
+def meeting_lines(learning_set: LearningSet) -> list[MeetingLine]:
+    return [MeetingLine(meeting_label(m), when(m), m.venue, ", ".join(presenter_names(m)))
+            for m in meetings_of(learning_set)]
+
+
+def is_published(learning_set: LearningSet) -> bool:
+    return learning_set.schedule_published_at is not None
+
+
+def _email_members(learning_set: LearningSet, template: str, **context: object) -> int:
+    """One email to each current member, with the set's calendar attached. Returns how many."""
+    from app.applications.service import private_link_for
+    from app.outbox import Attachment, queue_email
+
+    calendar = Attachment(calendar_filename(learning_set), "text/calendar", calendar_for(learning_set))
+    meetings = meeting_lines(learning_set)
+    members = members_in_order(learning_set)
+    for application in members:
+        queue_email(application.email, template, attachment=calendar, application=application,
+                    programme=application.programme, learning_set=learning_set, link=private_link_for(application),
+                    meetings=meetings, **context)
+    return len(members)
+
+
+def publish(learning_set: LearningSet, by: str, now: datetime) -> int:
+    """Publish a planned set's dates: record it and email every member the dates with the .ics.
+    Returns how many members were emailed (0 if it was already published)."""
+    if not sessions_of(learning_set):
+        raise ValueError(f"{learning_set.name} has no dates to publish yet: plan its sessions first")
+    if is_published(learning_set):
+        return 0
+    learning_set.schedule_published_at = now
+    emailed = _email_members(learning_set, "schedule_published")
+    audit.record(by, PUBLISHED, f"learning_set:{learning_set.id}", after={"members_emailed": emailed})
+    return emailed
+
+
+def publish_all(programme: Programme, by: str, now: datetime) -> tuple[int, int]:
+    """Publish every planned set not yet published. Returns (sets published, members emailed)."""
+    published = emailed = 0
+    for learning_set in sets_of(programme):
+        if not is_published(learning_set) and sessions_of(learning_set):
+            emailed += publish(learning_set, by, now)
+            published += 1
+    return published, emailed
+
+
+def notify_change(learning_set: LearningSet, changes: list[str]) -> int:
+    """After publishing, one email to each member saying what changed (old → new) with the new .ics.
+    A draft (unpublished) schedule sends nothing. Returns how many members were emailed."""
+    if not changes or not is_published(learning_set):
+        return 0
+    return _email_members(learning_set, "schedule_changed", changes=changes)
+
+
 def sets_of(programme: Programme) -> list[LearningSet]:
     return list(db.session.scalars(select(LearningSet).where(LearningSet.programme_id == programme.id)
                                    .order_by(LearningSet.id)))
@@ -238,21 +370,25 @@ def _presentations(learning_set: LearningSet) -> dict[int, int]:
 def member_left(learning_set: LearningSet, application: Application, by: str, today: date) -> None:
     """Take a departing member off the sessions still to come (sessions already held keep their
     presenters, as history) and give any session left without a presenter to the member who has
-    presented least."""
+    presented least (the first of them in the rota's order on a tie)."""
     upcoming = [s for s in sessions_of(learning_set) if s.on >= today]
     changed = False
+    now = utcnow()
     for session in upcoming:
         mine = [p for p in session.presenters if p.application_id == application.id]
         for presenter in mine:
             session.presenters.remove(presenter)
+            session.updated_at = now
             changed = True
     counts = _presentations(learning_set)
+    order = list(counts)  # members_in_order: alphabetical, as the rota takes turns
     members = {a.id: a for a in members_in_order(learning_set)}
     for session in upcoming:
         if session.presenters or not counts:
             continue
-        chosen = min(counts, key=lambda member_id: (counts[member_id], list(members).index(member_id)))
+        chosen = min(order, key=lambda member_id: (counts[member_id], order.index(member_id)))
         session.presenters.append(Presenter(application=members[chosen]))
+        session.updated_at = now
         counts[chosen] += 1
         changed = True
     if changed:
@@ -261,10 +397,11 @@ def member_left(learning_set: LearningSet, application: Application, by: str, to
 
 
 def member_joined(learning_set: LearningSet, application: Application, by: str, today: date) -> None:
-    """Give a new member a turn to present at the upcoming session with fewest presenters (the
-    earliest of those, after the first), so everyone still presents at least once."""
+    """Give a new member one turn to present at the upcoming session with fewest presenters (the
+    earliest of those, after the first, which is mostly co-production), so everyone still presents
+    at least once. Nothing when the set has no sessions still to come, or they already present at one."""
     upcoming = [s for s in sessions_of(learning_set) if s.on >= today]
-    if not upcoming:
+    if not upcoming or any(p.application_id == application.id for s in upcoming for p in s.presenters):
         return
     later = [s for s in upcoming if s.number > 1] or upcoming
     session = min(later, key=lambda s: (len(s.presenters), s.on))

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("sets", __name__, url_prefix="/manage/selection")
 
-from app.sets import routes  # noqa: E402,F401
+from app.sets import refill_views, routes  # noqa: E402,F401

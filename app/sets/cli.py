@@ -18,6 +18,7 @@ import click
 from flask.cli import ScriptInfo
 
 from exports import MemberRecord, SetRecord, SpreadsheetRefused, read_applications, read_candidates, write_sets
+from app.sets.wording import counted, is_are
 from selection import Candidate, Rules, SelectionResult, form_sets
 
 
@@ -123,11 +124,14 @@ def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, c
     from app.extensions import db
     from app.programmes import current_programme
     from app.sets.export import set_records
-    from app.sets.service import ConfirmRefused, confirm as confirm_run, default_rules, execute_run, start_run
+    from app.sets.service import ConfirmRefused, StillOpen, confirm as confirm_run, default_rules, execute_run, pool, start_run
 
     programme = current_programme()
     if programme is None:
         raise click.ClickException("There is no programme yet: run `als programme` first.")
+    if confirm and not pool(programme):
+        raise click.ClickException("There are no eligible applications, so there is nothing to confirm: mark "
+                                   "applications eligible first, then run the selection again.")
     defaults = default_rules(programme)
     rules.min_size, rules.max_size = min_size or defaults.min_size, max_size or defaults.max_size
     rules.slots = defaults.slots
@@ -144,13 +148,23 @@ def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, c
     _report(result, records, names, out_path, as_json, run_id=run.id)
     if confirm:
         try:
-            counts = confirm_run(run, by="cli", before_deadline=before_deadline).counts
+            confirmation = confirm_run(run, by="cli", before_deadline=before_deadline)
+        except StillOpen as refused:
+            db.session.rollback()
+            raise click.ClickException("Applications are still open: add --before-deadline to offer places now, "
+                                       "knowing that people who apply later will not be in these sets.") from refused
         except ConfirmRefused as refused:
             db.session.rollback()
-            raise click.ClickException(str(refused)) from refused
+            raise click.ClickException(f"{refused}.") from refused
         db.session.commit()
+        counts = confirmation.counts
         click.echo(f"Confirmed run {run.id}: {counts['selected']} selected, {counts['waiting_list']} on the waiting "
                    f"list, {counts['not_selected']} not selected; emails queued.", err=as_json)
+        if confirmation.left_out:
+            left = len(confirmation.left_out)
+            click.echo(f"{counted(left, 'applicant')} {is_are(left)} left out and sent nothing:", err=as_json)
+            for person in confirmation.left_out:
+                click.echo(f"  {person.reference}  {person.name}: {person.why}", err=as_json)
 
 
 def _result_from(run) -> SelectionResult:  # type: ignore[no-untyped-def]
@@ -211,6 +225,85 @@ def import_applications_command(ctx: click.Context, path: str, dry_run: bool) ->
         click.echo(f"  skipped {line}")
 
 
+@click.group("sets")
+def sets_group() -> None:
+    """The confirmed sets."""
+
+
+@sets_group.command("refill")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@click.option("--confirm", is_flag=True, help="apply the proposal: offer the places and make the moves")
+@click.pass_context
+def refill_command(ctx: click.Context, as_json: bool, confirm: bool) -> None:
+    """Propose replacements from the waiting list for every vacancy (and --confirm them)."""
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        _refill(as_json, confirm)
+
+
+def _refill(as_json: bool, confirm: bool) -> None:
+    from app.clock import utcnow
+    from app.extensions import db
+    from app.programmes import current_programme
+    from app.sets.refill import apply_plan, nothing_to_do, propose, sets_of
+
+    programme = current_programme()
+    if programme is None:
+        raise click.ClickException("There is no programme yet: run `als programme` first.")
+    if not sets_of(programme):
+        raise click.ClickException("No sets are confirmed yet, so there is nothing to refill.")
+    with stdout_to_stderr():
+        plan, applications = propose(programme)
+    data = plan.to_dict()
+    mentioned = {r for p in data["proposals"] for r in p["add"] + [m["person"] for m in p["moves"]]}
+    mentioned |= {m["person"] for merge in data["merges"] for m in merge["moves"]}
+    payload: dict = {**data, "names": {r: applications[r].full_name for r in sorted(mentioned) if r in applications}}
+    applied = None
+    if confirm and not nothing_to_do(plan):
+        applied = apply_plan(programme, data, "cli", utcnow())
+        db.session.commit()
+        payload["applied"] = {"offered": applied.offered, "moved": applied.moved,
+                              "removed_sets": applied.removed_sets, "skipped": applied.skipped}
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    click.echo(_describe_plan(plan, applications))
+    if applied is not None:
+        click.echo("\nDone:")
+        for line in applied.offered + applied.moved + [f"Removed empty {name}" for name in applied.removed_sets]:
+            click.echo(f"  {line}")
+        for line in applied.skipped:
+            click.echo(f"  not done: {line}")
+    elif not nothing_to_do(plan):
+        click.echo("\nNothing has been sent. Add --confirm to offer these places.")
+
+
+def _describe_plan(plan, applications) -> str:  # type: ignore[no-untyped-def]
+    from app.sets.refill import nothing_to_do
+
+    def who(reference: str) -> str:
+        application = applications.get(reference)
+        if application is None:
+            return reference
+        return f"{reference}  {application.full_name} ({application.organisation}, {application.sector.label})"
+
+    if nothing_to_do(plan):
+        return "\n".join(plan.explanation) or "There is nothing to refill."
+    lines = ["Vacancies: " + ", ".join(f"{name} {counted(n, 'place')}" for name, n in plan.vacancies)]
+    for proposal in plan.proposals:
+        lines.append(f"\n{proposal.set}:")
+        lines += [f"  offer  {who(r)}" for r in proposal.add]
+        lines += [f"  move in from {m.from_set}  {who(m.person)}" for m in proposal.moves]
+    for merge in plan.merges:
+        lines.append(f"\nMerge: {merge.reason}")
+        lines += [f"  {who(m.person)}: {m.from_set} to {m.to_set}" for m in merge.moves]
+    if plan.explanation:
+        lines.append("\nWhy:")
+        lines += [f"  - {line}" for line in plan.explanation]
+    return "\n".join(lines)
+
+
 def init_cli(group: click.Group) -> None:
     group.add_command(select_command)
     group.add_command(import_applications_command)
+    group.add_command(sets_group)

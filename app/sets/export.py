@@ -22,7 +22,7 @@ def set_records(run: SelectionRun) -> list[SetRecord]:
             if application is None:
                 continue
             members.append(MemberRecord(reference=reference, full_name=application.full_name, email=application.email,
-                                        organisation=application.organisation, sector=application.sector.value,
+                                        organisation=application.organisation, sector=application.sector.label,
                                         job_title=application.job_title))
         records.append(SetRecord(name=formed["name"], slot=formed["slot"], members=members))
     return records

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 
@@ -40,10 +40,28 @@ class MoveForm(FlaskForm):
 
 
 class SwapForm(FlaskForm):
-    other = StringField("Swap with (reference)", widget=GovTextInput(),
-                        description="The reference of someone in another set, like ALS-7K3Q9",
-                        validators=[InputRequired("Enter the reference of the person to swap with")])
+    """Choose the other person from everyone in the other sets (choices set by the view)."""
+
+    other = SelectField("Swap with", widget=GovSelect(), choices=[],
+                        description="Someone in another set: they take this person's place and this person takes theirs",
+                        validators=[InputRequired("Select the person to swap with")])
     submit = SubmitField("Swap", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """Confirming a run; `before_deadline` is required only while applications are open (the view says)."""
+
+    before_deadline = BooleanField(
+        "Confirm before the deadline", widget=GovCheckboxInput(),
+        description="Applications are still open. People who apply after you confirm will not be in these sets: "
+                    "if they are eligible they can be offered a place that falls free, or join the waiting list.")
+    submit = SubmitField("Confirm and send emails", widget=GovSubmitInput())
+
+
+class RefillForm(FlaskForm):
+    """Confirming a refill proposal (a button with CSRF protection)."""
+
+    submit = SubmitField("Confirm and send offers", widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):

@@ -36,17 +36,48 @@ POOL_STATUSES = (
     ApplicationStatus.NOT_SELECTED,
 )
 LEFT_OUT_BY_ORGANISER = "Moved out of the sets by the organiser"
+# Key in a run's stored rules listing the applications set aside as second applications.
+SET_ASIDE = "set_aside"
+
+
+@dataclass
+class LeftOut:
+    reference: str
+    name: str
+    why: str
 
 
 def pool(programme: Programme) -> list[Application]:
-    return list(
+    """The applications a new run considers: one per person (see pool_and_set_aside)."""
+    return pool_and_set_aside(programme)[0]
+
+
+def pool_and_set_aside(programme: Programme) -> tuple[list[Application], list[LeftOut]]:
+    """The eligible applications, and the later ones from someone who applied twice (same name and
+    organisation, any email: lifecycle.same_person), set aside so one person is never placed twice.
+    The earliest application in the pool is the one considered."""
+    applications = list(
         db.session.scalars(
             select(Application)
             .where(Application.programme_id == programme.id, Application.status.in_(POOL_STATUSES))
             .options(selectinload(Application.slots), selectinload(Application.reviews))
-            .order_by(Application.reference)
         )
     )
+    applications.sort(key=lambda a: (a.submitted_at, a.id))
+    first_of: dict[str, Application] = {}
+    kept: list[Application] = []
+    set_aside: list[LeftOut] = []
+    for application in applications:
+        twin = first_of.get(application.search_key)
+        if twin is None:
+            first_of[application.search_key] = application
+            kept.append(application)
+        else:
+            set_aside.append(LeftOut(application.reference, application.full_name,
+                                     f"a second application from the same person as {twin.reference} "
+                                     "(same name and organisation), which is the one considered"))
+    kept.sort(key=lambda a: a.reference)
+    return kept, set_aside
 
 
 def candidate_for(application: Application) -> Candidate:
@@ -67,16 +98,31 @@ def default_rules(programme: Programme) -> Rules:
                  slots=tuple(slot.label for slot in programme.slots))
 
 
-def start_run(programme: Programme, rules: Rules, by: str, candidates: Iterable[Candidate] | None = None) -> SelectionRun:
-    people = list(candidates) if candidates is not None else [candidate_for(a) for a in pool(programme)]
+def start_run(programme: Programme, rules: Rules, by: str, candidates: Iterable[Candidate] | None = None,
+              set_aside: Iterable[LeftOut] | None = None) -> SelectionRun:
+    """Queue a run over `candidates` (default: the programme's pool). The applications set aside
+    (second applications from one person) are kept with the run's rules, so its page can say who
+    was left out and why."""
+    if candidates is None:
+        applications, set_aside = pool_and_set_aside(programme)
+        people = [candidate_for(a) for a in applications]
+    else:
+        people = list(candidates)
+    stored_rules = rules_to_dict(rules)
+    stored_rules[SET_ASIDE] = [{"id": s.reference, "name": s.name, "why": s.why} for s in set_aside or ()]
     run = SelectionRun(
         programme=programme, created_by=by, created_at=utcnow(), state=RunState.QUEUED,
-        rules=rules_to_dict(rules), candidates=[candidate_to_dict(c) for c in people],
+        rules=stored_rules, candidates=[candidate_to_dict(c) for c in people],
     )
     db.session.add(run)
     db.session.flush()
     audit.record(by, "selection.started", f"selection_run:{run.id}", after={"rules": run.rules, "candidates": len(people)})
     return run
+
+
+def set_aside_of(run: SelectionRun) -> list[LeftOut]:
+    """Applications the run did not consider because the same person applied earlier."""
+    return [LeftOut(entry["id"], entry["name"], entry["why"]) for entry in (run.rules or {}).get(SET_ASIDE) or []]
 
 
 def execute_run(run_id: int) -> None:
@@ -226,7 +272,7 @@ def rerun(run: SelectionRun, by: str) -> SelectionRun:
     slot_of = {s["name"]: s["slot"] for s in (run.arrangement or {}).get("sets", [])}
     rules.pins = pins
     rules.pinned_slots = {name: slot_of[name] for name in set(pins.values()) if name in slot_of}
-    return start_run(run.programme, rules, by, [candidate_from_dict(c) for c in run.candidates])
+    return start_run(run.programme, rules, by, [candidate_from_dict(c) for c in run.candidates], set_aside_of(run))
 
 
 def _copy(arrangement: dict[str, Any]) -> dict[str, Any]:
@@ -241,7 +287,11 @@ def _copy(arrangement: dict[str, Any]) -> dict[str, Any]:
 
 
 class ConfirmRefused(ValueError):
-    pass
+    """Confirming is not possible now; the message is one sentence for the organiser."""
+
+
+class StillOpen(ConfirmRefused):
+    """Applications are still open and the organiser has not said to confirm before the deadline."""
 
 
 def outcome_of(run: SelectionRun) -> dict[str, list[str]]:
@@ -255,13 +305,6 @@ def outcome_of(run: SelectionRun) -> dict[str, list[str]]:
         candidate = people[entry["id"]]
         (waiting if set(candidate.slots) & slots_with_sets else regret).append(entry["id"])
     return {"selected": selected, "waiting_list": waiting, "not_selected": regret}
-
-
-@dataclass
-class LeftOut:
-    reference: str
-    name: str
-    why: str
 
 
 @dataclass
@@ -326,8 +369,8 @@ def confirm(run: SelectionRun, by: str, *, before_deadline: bool = False) -> Con
         raise ConfirmRefused("Sets for this programme were confirmed already; they cannot be replaced here")
     now = utcnow()
     if run.programme.is_open(now) and not before_deadline:
-        raise ConfirmRefused("Applications are still open. Tick ‘Confirm before the deadline’ to offer places now; "
-                             "people who apply later will not be in these sets")
+        raise StillOpen("Applications are still open: tick ‘Confirm before the deadline’ to offer places now, "
+                        "knowing that people who apply later will not be in these sets")
     broken = [message for card in scorecards(run).values() for message in card.broken]
     if broken:
         raise ConfirmRefused("Fix these before confirming: " + "; ".join(broken))
@@ -335,8 +378,8 @@ def confirm(run: SelectionRun, by: str, *, before_deadline: bool = False) -> Con
     gone = _left_out_since(run, by_reference)
     outcome = {key: [r for r in refs if r not in gone] for key, refs in outcome_of(run).items()}
     if not outcome["selected"]:
-        raise ConfirmRefused("Nobody would be offered a place: there is nothing to confirm. "
-                             "Mark applications eligible and run the selection again")
+        raise ConfirmRefused("Nobody would be offered a place, so there is nothing to confirm: mark applications "
+                             "eligible and run the selection again")
     for formed in run.arrangement["sets"]:
         members = [p for p in formed["members"] if p not in gone]
         if not members:

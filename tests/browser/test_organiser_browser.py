@@ -69,6 +69,7 @@ def test_organiser_runs_a_selection_moves_a_person_and_confirms(page: Page, live
         page.get_by_role("radio", name=re.compile(r"^Set 1: ")).check()
         page.get_by_role("button", name="Move").click()
         page.get_by_role("link", name="Confirm these sets").click()
+    page.get_by_label("Confirm before the deadline").check()
     page.get_by_role("button", name="Confirm and send emails").click()
     expect(page.get_by_text(re.compile(r"Sets confirmed: \d+ offered a place"))).to_be_visible()
     with live_server.app.app_context():

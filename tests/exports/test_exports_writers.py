@@ -78,22 +78,23 @@ def test_sets_summary_balance_and_rosters() -> None:
     ws = wb["Summary"]
     assert_standard_layout(ws, "Sets", 11, 2)
     cols = header(ws)
-    assert cols == ["Set", "Sheet", "Slot", "Size", "Public", "Private", "Voluntary",
+    assert cols == ["Set", "Sheet", "Slot", "Size", "Public sector", "Private sector", "Voluntary sector",
                     "Sector spread", "All sectors", "Organisations", "Organisations distinct"]
     tyne, wear = (dict(zip(cols, r, strict=True)) for r in data_rows(ws)[:2])
-    assert (tyne["Size"], tyne["Public"], tyne["Private"], tyne["Voluntary"]) == (3, 1, 1, 1)
+    assert (tyne["Size"], tyne["Public sector"], tyne["Private sector"], tyne["Voluntary sector"]) == (3, 1, 1, 1)
     assert tyne["All sectors"] == "Yes" and tyne["Sector spread"] == 0
-    assert (wear["Public"], wear["Private"], wear["All sectors"]) == (2, 0, "No")
+    assert (wear["Public sector"], wear["Private sector"], wear["All sectors"]) == (2, 0, "No")
     assert wear["Organisations"] == 1 and wear["Organisations distinct"] == "No"
     totals = dict(zip(cols, data_rows(ws)[2], strict=True))
     assert totals["Set"] == "Total"
-    assert totals["Size"] == "=SUM(D4:D5)" and totals["Voluntary"] == "=SUM(G4:G5)"
+    assert totals["Size"] == "=SUM(D4:D5)" and totals["Voluntary sector"] == "=SUM(G4:G5)"
     assert ws.auto_filter.ref == "A3:K5"  # the totals row is outside the filter
     roster = wb["Tyne"]
     assert roster["A1"].value == "Tyne (Newcastle Tue am)"
     assert header(roster) == ["Reference", "Full name", "Email", "Organisation", "Sector",
                               "Job title", "region"]
     assert [r[6] for r in data_rows(roster)] == ["North", None, "South"]
+    assert [r[4] for r in data_rows(roster)] == ["Public sector", "Private sector", "Voluntary sector"]
     assert roster.freeze_panes == "A4" and roster.auto_filter.ref == "A3:G6"
 
 

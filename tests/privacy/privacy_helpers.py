@@ -12,7 +12,7 @@ from app.models import Application, FeeAccount, LearningSet
 from tests.finance.fin_helpers import confirm_sets
 from tests.helpers import answers, pdf_bytes
 
-PLAN = {"first_date": ["10", "11", "2026"], "interval": "monthly", "weeks": "4",
+PLAN = {"first_date": ["8", "12", "2026"], "interval": "monthly", "weeks": "4",
         "winter_start": ["20", "12"], "winter_end": ["3", "1"], "training": "3"}
 
 

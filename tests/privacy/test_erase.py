@@ -14,6 +14,7 @@ from app.models import (
     AuditEvent,
     FeeAccount,
     NoteFile,
+    OutboxEmail,
     Presenter,
     SetMember,
 )
@@ -56,6 +57,7 @@ def test_als_erase_removes_the_persons_data_from_every_table_and_says_so(app, cl
         assert application.note_file is None and application.note_text is None
         assert db.session.query(NoteFile).count() == 0, "the uploaded file is deleted, not just unlinked"
         assert application.status is ApplicationStatus.WITHDRAWN
+        assert application.link_salt is None, "no private link can be made for them again"
         assert [r.score for r in application.reviews] == [4], "scores stay, comments go"
         erased = db.session.scalars(select(AuditEvent).filter_by(action="application.erased")).one()
         assert erased.actor == "cli" and erased.target == f"application:{reference}"
@@ -106,17 +108,25 @@ def test_erasing_a_member_keeps_the_ledger_under_a_pseudonym_and_frees_their_pla
 
     with app.app_context():
         account = db.session.scalars(select(FeeAccount).where(FeeAccount.application.has(reference=reference))).one()
-        assert [e.amount_pence for e in account.entries] == amounts
+        # Erasing withdraws them, which closes the account: the charge is reversed, so what they
+        # paid shows as a refund due; the entries before stay as they were.
+        charge, paid = amounts[0], -amounts[1]
+        assert [e.amount_pence for e in account.entries] == [*amounts, -charge]
+        assert account.closed_at is not None and account.refund_due_pence == paid
+        assert db.session.query(OutboxEmail).filter_by(template="application_withdrawn").count() == 0, \
+            "nothing is sent to an address being erased"
         assert account.invoice_name.startswith("person-") and account.finance_email.endswith("@erased.invalid")
         assert db.session.query(SetMember).filter_by(application_id=account.application_id).count() == 0
         assert db.session.query(Presenter).filter_by(application_id=account.application_id).count() == 0
     assert name not in everything_stored(app)
     after = [row for row in fees_rows(app) if reference in row]
-    assert len(after) == len(before) == 3, "the account and its two entries are still in the fees workbook"
-    def amounts_in(rows: list[tuple]) -> list[list[float]]:
-        return sorted([cell for cell in row if isinstance(cell, (int, float))] for row in rows)
+    assert len(before) == 3 and len(after) == 4, "the account, its two entries and the reversal of the charge"
 
-    assert amounts_in(after) == amounts_in(before)
+    def amounts_in(rows: list[tuple]) -> list[list[float]]:
+        return [[cell for cell in row if isinstance(cell, (int, float))] for row in rows]
+
+    kept = amounts_in(after)
+    assert all(entry in kept for entry in amounts_in(before[1:])), "the charge and payment are unchanged"
     assert name not in repr(after)
 
 

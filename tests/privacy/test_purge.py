@@ -19,7 +19,7 @@ from app.models import (
 )
 from app.demo import add_demo_applications
 from app.programmes import current_programme
-from app.review.service import change_status
+from app.applications.lifecycle import change_status
 from tests.conftest import DEADLINE
 from tests.finance.fin_helpers import confirm_sets
 from tests.helpers import answers, link_from, outbox
@@ -42,7 +42,9 @@ def test_unplaced_applications_go_12_months_after_the_deadline_and_leave_counts(
         add_demo_applications(current_programme(), 4, seed=4)
         later = db.session.scalars(select(Application).where(Application.status == ApplicationStatus.SUBMITTED)).all()
         for application, status in zip(later, ("waiting_list", "not_selected", "ineligible", "withdrawn"), strict=False):
-            change_status(application, ApplicationStatus(status), "organiser@example.org", clock.now)
+            if status in ("waiting_list", "not_selected"):
+                change_status(application, ApplicationStatus.ELIGIBLE, "organiser@example.org", clock.now)
+            change_status(application, ApplicationStatus(status), "organiser@example.org", clock.now, notify=False)
         db.session.commit()
     apply_with_note(client, app)  # after the selection: an application nobody acted on
     mark_sent(app)

@@ -49,3 +49,35 @@ def audit_rows(app, action: str) -> list[AuditEvent]:
 def status_of(app, reference: str) -> str:
     with app.app_context():
         return db.session.query(Application).filter_by(reference=reference).one().status.value
+
+
+def confirmed(app) -> None:
+    """40 demo applicants in six confirmed sets: Sets 1–3 meet at the first place and time, 4–6 at the second."""
+    from tests.factories import confirm_sets
+
+    with app.app_context():
+        confirm_sets(applicants=40, seed=3)
+
+
+def set_status(app, reference: str, *statuses: str) -> None:
+    """Move an application through these statuses as an organiser would (no emails)."""
+    from app.applications.lifecycle import change_status
+    from app.clock import utcnow
+    from app.models import ApplicationStatus
+
+    with app.app_context():
+        application = db.session.query(Application).filter_by(reference=reference).one()
+        for status in statuses:
+            change_status(application, ApplicationStatus(status), "organiser@example.org", utcnow(), notify=False)
+        db.session.commit()
+
+
+def set_named(app, name: str):
+    """The confirmed set with this name, with its members' applications loaded."""
+    from app.models import LearningSet
+
+    with app.app_context():
+        learning_set = db.session.query(LearningSet).filter_by(name=name).one()
+        _ = [(m.application.slots, m.application.reference) for m in learning_set.members]
+        db.session.expunge_all()
+        return learning_set

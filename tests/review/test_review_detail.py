@@ -67,7 +67,7 @@ def test_eligibility_checklist_is_saved_and_recorded(client, auth, app, apply):
     assert row.before == {"eligible_senior_role": None, "eligible_commitment": None, "organiser_notes": ""}
     assert row.after == {"eligible_senior_role": True, "eligible_commitment": False,
                          "organiser_notes": "Called on 3 Nov: <can't> do Tuesdays"}
-    assert "Senior leadership role: not checked → yes" in page
+    assert "Senior leadership role: Not checked → Yes" in page
     # Saving the same answers again changes nothing and records nothing.
     client.post(f"{LIST}{ref}/eligibility", data={
         "eligibility-senior_role": "yes", "eligibility-commitment": "no", "eligibility-fee": "unknown",
@@ -153,7 +153,7 @@ def test_status_change_is_recorded_and_shown_in_the_history(client, auth, app, a
     [row] = audit_rows(app, "application.status_changed")
     assert (row.before, row.after, row.actor) == ({"status": "submitted"}, {"status": "ineligible"}, "organiser@example.org")
     history = page[page.index('id="history"'):]
-    assert "Status: submitted → ineligible" in history
+    assert "Status: Submitted → Ineligible" in history
     assert "10am on Tuesday 3 November 2026 (UK time, GMT)" in history
     # Newest first.
     assert history.index("Status changed") < history.index("Application submitted")

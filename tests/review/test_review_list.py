@@ -133,12 +133,12 @@ def test_bulk_change_returns_to_the_same_filtered_list(client, auth, app, apply)
     refs = three_applicants(app, apply)
     auth.login("organiser")
     response = client.post(f"{LIST}status?sector=private&page=1",
-                           data={"bulk-selected": [refs["Ben Brown"], refs["Zoë Adeyemi"]], "bulk-status": "waiting_list"})
+                           data={"bulk-selected": [refs["Ben Brown"], refs["Zoë Adeyemi"]], "bulk-status": "ineligible"})
     assert response.status_code == 302
     assert "sector=private" in response.headers["Location"]
-    again = client.post(f"{LIST}status", data={"bulk-selected": [refs["Ben Brown"]], "bulk-status": "waiting_list"},
+    again = client.post(f"{LIST}status", data={"bulk-selected": [refs["Ben Brown"]], "bulk-status": "ineligible"},
                         follow_redirects=True)
-    assert "0 applications put on the waiting list (1 already had that status)" in again.get_data(as_text=True)
+    assert "0 applications marked ineligible; 1 already was ineligible" in again.get_data(as_text=True)
     assert len(audit_rows(app, "application.status_changed")) == 2
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import confirm_sets, set_ids
+from tests.schedule.sched_helpers import plan
 
 
 @pytest.fixture
@@ -21,3 +22,11 @@ def confirmed_sets(app, runner) -> list[int]:
 def organiser(auth):
     auth.login("organiser")
     return auth
+
+
+@pytest.fixture
+def planned(client, organiser, confirmed_sets) -> int:
+    set_id = confirmed_sets[0]
+    response = plan(client, set_id)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return set_id

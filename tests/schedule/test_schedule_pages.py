@@ -11,50 +11,19 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, FeeAccount, LearningSet, ScheduledSession, SessionKind
+from app.models import FeeAccount, LearningSet, SessionKind
+from tests.factories import confirm_sets, set_ids
 from tests.schedule.ics_parse import parse
-
-# Tuesday 10 November 2026 is the 2nd Tuesday; the first set in the demo meets on Tuesday mornings.
-PLAN = {"first_date": ["10", "11", "2026"], "interval": "monthly", "weeks": "4",
-        "winter_start": ["20", "12"], "winter_end": ["3", "1"], "training": "3"}
-EXPECTED = ["Tuesday 10 November 2026", "Tuesday 8 December 2026", "Tuesday 12 January 2027",
-            "Tuesday 9 February 2027", "Tuesday 9 March 2027", "Tuesday 13 April 2027"]
-
-
-def plan(client, set_id: int, button: str = "save", **changes):
-    return client.post(f"/manage/schedule/sets/{set_id}/plan", data={**PLAN, **changes, button: "y"})
-
-
-def rows(app, set_id: int) -> list[ScheduledSession]:
-    with app.app_context():
-        found = list(db.session.scalars(select(ScheduledSession).where(ScheduledSession.set_id == set_id)
-                                        .order_by(ScheduledSession.on)))
-        for row in found:
-            _ = [p.application.reference for p in row.presenters]
-        db.session.expunge_all()
-        return found
-
-
-def members(app, set_id: int) -> dict[str, str]:
-    with app.app_context():
-        learning_set = db.session.get(LearningSet, set_id)
-        return {m.application.reference: m.application.full_name for m in learning_set.members}
-
-
-def events(app, action: str) -> list[AuditEvent]:
-    with app.app_context():
-        found = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-        db.session.expunge_all()
-        return found
-
-
-@pytest.fixture
-def planned(client, organiser, confirmed_sets) -> int:
-    set_id = confirmed_sets[0]
-    response = plan(client, set_id)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return set_id
-
+from tests.schedule.sched_helpers import (
+    EXPECTED,
+    edit,
+    events,
+    members,
+    plan,
+    presenters_of,
+    rows,
+    session_id,
+)
 
 @pytest.mark.parametrize("path", ["/manage/schedule/", "/manage/schedule/sets/1", "/manage/schedule/sets/1/plan",
                                   "/manage/schedule/sets/1.ics", "/manage/schedule/schedule.xlsx",
@@ -83,17 +52,17 @@ def test_preview_shows_the_dates_and_saves_nothing(client, organiser, app, confi
     assert "Check the dates" in page
     for day in EXPECTED:
         assert day in page
-    assert "Tuesday 26 January 2027" in page  # the training, between sessions 3 and 4
+    assert "Tuesday 23 February 2027" in page  # the training, between sessions 3 and 4
     assert "Formal mid-point review" in page and "Formal evaluation" in page
     assert rows(app, set_id) == []
 
 
-def test_planning_a_set_saves_six_sessions_training_rota_and_brings_fees_forward(client, app, planned):
+def test_planning_a_set_saves_six_sessions_training_rota_and_keeps_the_fees_due_date(client, app, planned):
     saved = rows(app, planned)
     sessions = [r for r in saved if r.kind is SessionKind.SESSION]
     [training] = [r for r in saved if r.kind is SessionKind.TRAINING]
-    assert [r.on for r in sessions] == [date(2026, 11, 10), date(2026, 12, 8), date(2027, 1, 12),
-                                        date(2027, 2, 9), date(2027, 3, 9), date(2027, 4, 13)]
+    assert [r.on for r in sessions] == [date(2026, 12, 8), date(2027, 1, 12), date(2027, 2, 9),
+                                        date(2027, 3, 9), date(2027, 4, 13), date(2027, 5, 11)]
     assert sessions[2].on < training.on < sessions[3].on
     assert {r.venue for r in saved} == {"Newcastle City Centre"}
     assert all(r.presenters for r in sessions)
@@ -101,16 +70,16 @@ def test_planning_a_set_saves_six_sessions_training_rota_and_brings_fees_forward
     assert presenting == set(members(app, planned))
     with app.app_context():
         dues = {a.due_date for a in db.session.scalars(select(FeeAccount).where(FeeAccount.set_id == planned))}
-    assert dues == {date(2026, 11, 9)}  # the day before the first session
+    assert dues == {date(2026, 11, 30)}  # four weeks after the offer, before the first session anyway
     [event] = events(app, "schedule.planned")
     assert event.actor == "organiser@example.org"
-    assert event.after["sessions"]["1"]["on"] == "2026-11-10"
+    assert event.after["sessions"]["1"]["on"] == "2026-12-08"
     page = client.get(f"/manage/schedule/sets/{planned}").get_data(as_text=True)
-    assert "schedule is saved: six sessions from Tuesday 10 November 2026" in page and "&lt;p" not in page
+    assert "schedule is saved: six sessions from Tuesday 8 December 2026" in page and "&lt;p" not in page
     for day in EXPECTED:
         assert day in page
     assert "09:30 to 12:30" in page and "Facilitation training" in page
-    assert "Scheduled" in client.get("/manage/schedule/").get_data(as_text=True)
+    assert "Planned, not published" in client.get("/manage/schedule/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("day,message", [
@@ -139,42 +108,26 @@ def test_an_interval_too_long_for_eight_months_is_refused_with_a_suggestion(clie
 def test_every_n_weeks_through_the_form(client, organiser, app, confirmed_sets):
     assert plan(client, confirmed_sets[0], interval="weeks", weeks="3").status_code == 302
     sessions = [r.on for r in rows(app, confirmed_sets[0]) if r.kind is SessionKind.SESSION]
-    assert sessions[1] == date(2026, 12, 1)
+    assert sessions[1] == date(2027, 1, 5)  # 29 December is in the winter break
     assert "Number of weeks must be a whole number" in plan(
         client, confirmed_sets[0], interval="weeks", weeks="x").get_data(as_text=True)
 
 
-def session_id(app, set_id: int, number: int, kind: SessionKind = SessionKind.SESSION) -> int:
-    return next(r.id for r in rows(app, set_id) if r.kind is kind and r.number == number)
-
-
-def edit(client, set_id, sid, day: date, presenters, confirmed: str | None = None):
-    data = {"on": [str(day.day), str(day.month), str(day.year)], "presenters": presenters, "submit": "y"}
-    if confirmed is not None:
-        data["confirmed"] = confirmed
-    return client.post(f"/manage/schedule/sets/{set_id}/sessions/{sid}", data=data)
-
-
-def presenters_of(app, set_id, number) -> list[str]:
-    return sorted(p.application.reference for r in rows(app, set_id)
-                  if r.kind is SessionKind.SESSION and r.number == number for p in r.presenters)
-
-
 def test_moving_a_session_is_saved_and_recorded(client, app, planned):
     sid = session_id(app, planned, 2)
-    response = edit(client, planned, sid, date(2026, 12, 1), presenters_of(app, planned, 2))
+    response = edit(client, planned, sid, date(2027, 1, 19), presenters_of(app, planned, 2))
     assert response.status_code == 302
-    assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2026, 12, 1)
+    assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2027, 1, 19)
     [event] = events(app, "schedule.session_moved")
-    assert event.before == {"on": "2026-12-08"} and event.after == {"on": "2026-12-01"}
-    assert "Tuesday 1 December 2026" in client.get(f"/manage/schedule/sets/{planned}").get_data(as_text=True)
+    assert event.before == {"on": "2027-01-12"} and event.after == {"on": "2027-01-19"}
+    assert "Tuesday 19 January 2027" in client.get(f"/manage/schedule/sets/{planned}").get_data(as_text=True)
 
 
 def test_moving_a_session_out_of_order_is_refused(client, app, planned):
     sid = session_id(app, planned, 2)
-    page = edit(client, planned, sid, date(2027, 1, 19), presenters_of(app, planned, 2)).get_data(as_text=True)
-    assert "Session 2 must come before session 3 on Tuesday 12 January 2027" in page
-    assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2026, 12, 8)
+    page = edit(client, planned, sid, date(2027, 2, 16), presenters_of(app, planned, 2)).get_data(as_text=True)
+    assert "Session 2 must come before session 3 on Tuesday 9 February 2027" in page
+    assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2027, 1, 12)
     assert events(app, "schedule.session_moved") == []
 
 
@@ -183,17 +136,31 @@ def test_moving_onto_a_bank_holiday_warns_first_and_saves_when_confirmed(client,
     presenters = presenters_of(app, planned, 2)
     page = edit(client, planned, sid, date(2026, 12, 25), presenters).get_data(as_text=True)
     assert "bank holiday (Christmas Day)" in page and "Save anyway" in page
-    assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2026, 12, 8)
+    assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2027, 1, 12)
     confirmed = re.search(r'name="confirmed" type="hidden" value="([^"]+)"', page).group(1)
     assert edit(client, planned, sid, date(2026, 12, 25), presenters, confirmed).status_code == 302
     assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2026, 12, 25)
 
 
-def test_moving_the_first_session_earlier_brings_the_fees_forward(client, app, planned):
-    edit(client, planned, session_id(app, planned, 1), date(2026, 11, 3), presenters_of(app, planned, 1))
+def test_an_early_first_session_brings_the_fees_due_date_forward_but_never_before_the_offer(
+        client, app, clock, organiser):
+    # Sets confirmed after the deadline: fees would fall due four weeks later, on 7 January.
+    clock.now = datetime(2026, 12, 10, 10, 0, tzinfo=clock.now.tzinfo)
     with app.app_context():
-        dues = {a.due_date for a in db.session.scalars(select(FeeAccount).where(FeeAccount.set_id == planned))}
-    assert dues == {date(2026, 11, 2)}
+        confirm_sets(60, 3)
+        set_id = set_ids()[0]
+    assert plan(client, set_id, first_date=["15", "12", "2026"]).status_code == 302
+    with app.app_context():
+        dues = {a.due_date for a in db.session.scalars(select(FeeAccount).where(FeeAccount.set_id == set_id))}
+    assert dues == {date(2026, 12, 14)}  # the day before the first session
+    # Moving the first session to the day after the offers: due that day, never before the offer.
+    sid = session_id(app, set_id, 1)
+    page = edit(client, set_id, sid, date(2026, 12, 11), presenters_of(app, set_id, 1)).get_data(as_text=True)
+    confirmed = re.search(r'name="confirmed" type="hidden" value="([^"]+)"', page).group(1)  # not a Tuesday
+    assert edit(client, set_id, sid, date(2026, 12, 11), presenters_of(app, set_id, 1), confirmed).status_code == 302
+    with app.app_context():
+        dues = {a.due_date for a in db.session.scalars(select(FeeAccount).where(FeeAccount.set_id == set_id))}
+    assert dues == {date(2026, 12, 10)}
 
 
 def test_editing_presenters(client, app, planned):
@@ -232,7 +199,7 @@ def test_the_calendar_file_downloads_and_reads_back(client, app, planned):
     vevents = calendar.all("VEVENT")
     assert len(vevents) == 7
     starts = sorted(e.get("DTSTART") for e in vevents)
-    assert starts[0] == "20261110T093000" and starts[-1] == "20270413T093000"
+    assert starts[0] == "20261208T093000" and starts[-1] == "20270511T093000"
     summaries = {e.get("SUMMARY") for e in vevents}
     with app.app_context():
         name = db.session.get(LearningSet, planned).name
@@ -259,23 +226,23 @@ def test_the_schedule_spreadsheet_opens_with_real_dates(client, app, planned):
     labels = [row[1] for row in mine]
     assert labels == ["Session 1", "Session 2", "Session 3", "Mid-point review", "Facilitation training",
                       "Session 4", "Session 5", "Session 6", "Final evaluation"]
-    assert isinstance(mine[0][2], datetime) and mine[0][2].date() == date(2026, 11, 10)
+    assert isinstance(mine[0][2], datetime) and mine[0][2].date() == date(2026, 12, 8)
     assert mine[0][5] == "Newcastle City Centre" and mine[0][6]
     assert mine[2][7] == "Formal mid-point review at the end of the session"
 
 
 def test_the_training_can_move_but_not_outside_the_sessions(client, app, planned):
     sid = session_id(app, planned, 1, SessionKind.TRAINING)
-    page = edit(client, planned, sid, date(2026, 11, 3), []).get_data(as_text=True)
+    page = edit(client, planned, sid, date(2026, 12, 1), []).get_data(as_text=True)
     assert "The training must be between the first session" in page
-    page = edit(client, planned, sid, date(2027, 2, 16), []).get_data(as_text=True)
+    page = edit(client, planned, sid, date(2027, 3, 16), []).get_data(as_text=True)
     assert "no longer be at the halfway point" in page
-    assert edit(client, planned, sid, date(2027, 1, 19), []).status_code == 302
-    assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2027, 1, 19)
+    assert edit(client, planned, sid, date(2027, 2, 16), []).status_code == 302
+    assert next(r.on for r in rows(app, planned) if r.id == sid) == date(2027, 2, 16)
 
 
 def test_every_change_shows_in_the_history(client, app, planned):
-    edit(client, planned, session_id(app, planned, 2), date(2026, 12, 1), presenters_of(app, planned, 2))
+    edit(client, planned, session_id(app, planned, 2), date(2027, 1, 19), presenters_of(app, planned, 2))
     page = client.get(f"/manage/schedule/sets/{planned}/history").get_data(as_text=True)
-    assert "Session moved (session 2)" in page and "Planned" in page
-    assert "2026-12-08" in page and "2026-12-01" in page
+    assert "Session moved" in page and "Planned" in page
+    assert "Tuesday 19 January 2027" in page  # the new date, in words

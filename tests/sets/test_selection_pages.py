@@ -12,6 +12,8 @@ from tests.helpers import outbox
 
 RUN_FORM = {"min_size": "6", "max_size": "8", "require_all_sectors": "y", "separate_organisations": "y",
             "avoid_previous_pairs": "y", "time_limit": "20", "seed": "42", "solver": "cbc"}
+# The tests' clock is before the deadline: confirming needs the organiser's tick.
+BEFORE_DEADLINE = {"before_deadline": "y"}
 
 
 @pytest.fixture
@@ -104,22 +106,22 @@ def test_swapping_two_people_and_confirming_sets_statuses_and_queues_emails(clie
     run = current_run(app)
     a = run.arrangement["sets"][0]["members"][0]
     b = run.arrangement["sets"][1]["members"][0]
-    client.post(f"{run_url}/people/{a}", data={"swap-other": b, "swap-submit": "Swap"})
+    client.post(f"{run_url}/people/{a}", data={"swap-other": b.lower(), "swap-submit": "Swap"})
     swapped = current_run(app)
     assert b in swapped.arrangement["sets"][0]["members"] and a in swapped.arrangement["sets"][1]["members"]
 
     if "There is a problem" in client.get(f"{run_url}/confirm").get_data(as_text=True):
         # The swap broke a rule (a place someone cannot attend, two colleagues, a missing sector):
         # confirming is refused until it is undone.
-        refused = client.post(f"{run_url}/confirm").get_data(as_text=True)
+        refused = client.post(f"{run_url}/confirm", data=BEFORE_DEADLINE).get_data(as_text=True)
         assert "Fix these before confirming" in refused
         assert applications_with(app, ApplicationStatus.SELECTED) == 0
-        client.post(f"{run_url}/people/{a}", data={"swap-other": b, "swap-submit": "Swap"})
+        client.post(f"{run_url}/people/{a}", data={"swap-other": b.lower(), "swap-submit": "Swap"})
         swapped = current_run(app)
     preview = client.get(f"{run_url}/confirm").get_data(as_text=True)
     assert "Offer of a place email" in preview
     before = len(outbox(app))
-    response = client.post(f"{run_url}/confirm", follow_redirects=True)
+    response = client.post(f"{run_url}/confirm", data=BEFORE_DEADLINE, follow_redirects=True)
     assert "Sets confirmed" in response.get_data(as_text=True)
     with app.app_context():
         statuses = {app_.reference: app_.status for app_ in db.session.scalars(select(Application))}
@@ -132,7 +134,7 @@ def test_swapping_two_people_and_confirming_sets_statuses_and_queues_emails(clie
     assert len(emails) == len(swapped.candidates)
     assert sum(e.subject.startswith("Your place in an Action Learning Set") for e in emails) == len(placed)
     # A second confirmation is refused: one set of sets per programme.
-    again = client.post(f"{run_url}/confirm").get_data(as_text=True)
+    again = client.post(f"{run_url}/confirm", data=BEFORE_DEADLINE).get_data(as_text=True)
     assert "already confirmed" in again
 
 
@@ -171,3 +173,39 @@ def test_the_sets_download_is_a_workbook(client, auth, app, eligible):
 
     workbook = load_workbook(io.BytesIO(response.data))
     assert "Summary" in workbook.sheetnames and len(workbook.sheetnames) == 1 + len(current_run(app).arrangement["sets"])
+
+
+def test_swapping_is_choosing_the_other_person_from_a_list(client, auth, app, eligible):
+    auth.login()
+    run_url = start(client)
+    run = current_run(app)
+    first, second = run.arrangement["sets"][0], run.arrangement["sets"][1]
+    a, b = first["members"][0], second["members"][0]
+    people = {c["id"]: c for c in run.candidates}
+    page = client.get(f"{run_url}/people/{a}").get_data(as_text=True)
+    assert '<select class="govuk-select" id="swap-other" name="swap-other"' in page
+    other = people[b]
+    assert (f'<option value="{b.lower()}">{other["name"]}, {second["name"]}, {other["sector"].capitalize()} sector '
+            f'({other["organisation"]})</option>') in page
+    assert f'<option value="{first["members"][1].lower()}">' not in page, "only people in other sets are offered"
+    page = client.post(f"{run_url}/people/{a}", data={"swap-other": b.lower(), "swap-submit": "Swap"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"Swapped {people[a]['name']} and {other['name']}" in page
+    swapped = current_run(app)
+    assert b in swapped.arrangement["sets"][0]["members"] and a in swapped.arrangement["sets"][1]["members"]
+    refused = client.post(f"{run_url}/people/{a}", data={"swap-other": "", "swap-submit": "Swap"}).get_data(as_text=True)
+    assert "Select the person to swap with" in refused
+
+
+def test_counts_on_the_sets_pages_are_in_plain_words(client, auth, app, eligible):
+    auth.login()
+    run_url = start(client)
+    run = current_run(app)
+    person = run.arrangement["sets"][0]["members"][0]
+    page = client.post(f"{run_url}/people/{person}", data={"move-target": "left-out", "move-submit": "Move"},
+                       follow_redirects=True).get_data(as_text=True)
+    left = len(current_run(app).arrangement["unplaced"])
+    assert f"{left} applicant{'s are' if left != 1 else ' is'} not in a set" in page
+    assert re.search(r"\b1 members\b|\b1 sets\b|\b1 applicants\b", page) is None
+    size = len(run.arrangement["sets"][0]["members"]) - 1
+    assert f"{size} members ·" in page
