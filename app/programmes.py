@@ -1,8 +1,9 @@
 """The programme applicants apply to: finding it, and creating one with the brief's defaults."""
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select
@@ -93,25 +94,28 @@ def parse_uk_time(value: str, what: str, field: str) -> datetime:
     raise SettingRefused(f"Enter the {what} as a date and time in UK time, for example {UK_TIME_EXAMPLE}", field)
 
 
-def parse_pounds(value: str, field: str = "fee") -> int:
-    """A fee per session typed in pounds: '50', '£47.50'. Returns pence."""
-    from app.finance.ledger import MAX_ENTRY_PENCE
-    from app.web import format_money
+_NO_FEE = re.compile(r"^£?\s*0+(?:\.0{1,2})?$")
 
-    try:
-        pounds = Decimal(value.replace("£", "").replace(",", "").strip())
-    except InvalidOperation:
-        raise SettingRefused("Enter the fee per session in pounds, for example 50 or 47.50", field) from None
-    if not pounds.is_finite():
-        raise SettingRefused("Enter the fee per session in pounds, for example 50 or 47.50", field)
-    pence = pounds * 100
-    if pence < 0:
+
+def parse_pounds(value: str, field: str = "fee") -> int:
+    """A fee per session typed in pounds, plain money only: '50', '50.00', '£47.50', '1,200'.
+    Returns pence. "1e3" or "50p" is refused, not guessed at (the page and `als programme` alike)."""
+    from app.finance.ledger import LedgerRefused
+    from app.finance.ledger import parse_pounds as parse_money
+
+    text = value.strip()
+    if _NO_FEE.match(text):
+        return 0
+    if text.startswith("-"):
         raise SettingRefused("The fee per session must be £0 or more", field)
-    if pence != pence.to_integral_value():
+    if re.match(r"^£?\s*[0-9,]*\.[0-9]{3,}$", text):
         raise SettingRefused("Enter the fee per session in pounds and whole pence, for example 47.50", field)
-    if pence > MAX_ENTRY_PENCE:
-        raise SettingRefused(f"The fee per session must be {format_money(MAX_ENTRY_PENCE)} or less", field)
-    return int(pence)
+    try:
+        return parse_money(text, field)
+    except LedgerRefused as refused:
+        if str(refused).startswith("The amount must be"):  # too large: "… must be £100,000 or less"
+            raise SettingRefused(str(refused).replace("The amount", "The fee per session"), field) from None
+        raise SettingRefused("Enter the fee per session in pounds, for example 50 or 47.50", field) from None
 
 
 def check_number(value: int | None, what: str, limits: tuple[int, int], field: str) -> int:

@@ -40,7 +40,11 @@ MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_INTEGER = 2_147_483_647
 # Control characters other than tab and newline, stray surrogates and non-characters that some
 # pastes carry: the one rule, used by imports here and by app.text.clean_text for forms.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Control characters, lone surrogates and non-characters; also the invisible bidirectional overrides,
+# embeddings and isolates (which can make a name or reason read backwards on a page) and the zero-width
+# space and word joiner. ZWJ and ZWNJ stay: some scripts (and emoji) need them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2060\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff\ufffe\uffff\ufeff]")
 
 
 class SpreadsheetRefused(ValueError):

@@ -58,6 +58,18 @@ _RED = PatternFill("solid", fgColor="FFC7CE")
 _DARK_RED = Font(color="9C0006")
 
 
+# The ledger's kinds of entry as a reader says them: "Payment", "Reversal of a charge".
+KIND_WORDS = {"charge": "Charge", "payment": "Payment", "refund": "Refund", "waiver": "Waiver"}
+REVERSED_WORDS = {"charge": "a charge", "payment": "a payment", "refund": "a refund", "waiver": "a waiver"}
+
+
+def kind_words(entry: Any) -> str:
+    """The Kind column: "Charge", "Payment", …, "Reversal of a payment"."""
+    if entry.kind == "reversal":
+        return f"Reversal of {REVERSED_WORDS.get(entry.reverses_kind, 'an entry')}"
+    return KIND_WORDS.get(entry.kind, str(entry.kind).capitalize())
+
+
 def side_of(entry: LedgerEntryRecord) -> str:
     """Which Accounts total an entry moves: "Charged" or "Paid"."""
     kind = entry.reverses_kind if entry.kind == "reversal" else entry.kind
@@ -135,8 +147,7 @@ def write_fees(
             operator="greaterThan", formula=["0"], fill=_AMBER))
 
     ledger_rows = [
-        [e.account_ref, names.get(e.account_ref, ""), e.on,
-         f"reversal of {e.reverses_kind}" if e.kind == "reversal" else e.kind,
+        [e.account_ref, names.get(e.account_ref, ""), e.on, kind_words(e),
          side_of(e), e.amount_pence, e.method, e.reference, e.reason, e.recorded_by]
         for e in entries
     ]

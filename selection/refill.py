@@ -643,8 +643,10 @@ def _write_plan(plan: RefillPlan, sets: list[ExistingSet], targets: list[Existin
         plan.unfilled.append((s.name, short))
         lines.append(_why_unfilled(s, short, valid, final, pool, offered, blocked, by_id, rules))
 
-    for s in targets:
-        if s.name in fill.valid or len(final[s.name]) >= rules.min_size or s.name in blocked:
+    # Smallest first: when two sets are below the minimum, the smaller one moves into the larger,
+    # the merge with the fewest moves (the larger is then no longer below the minimum).
+    for s in sorted(targets, key=lambda s: (len(final[s.name]), _set_order(s.name))):
+        if s.name in fill.valid or len(final[s.name]) >= rules.min_size or s.name in blocked or not final[s.name]:
             continue
         merge = _merge(s, sets, final, by_id, rules)
         size = len(final[s.name])
@@ -653,7 +655,9 @@ def _write_plan(plan: RefillPlan, sets: list[ExistingSet], targets: list[Existin
         if merge is None:
             room = sum(max(0, rules.max_size - len(final[o.name])) for o in sets
                        if o.slot == s.slot and o.name != s.name and final[o.name])
-            if room < size:
+            if room == 0:
+                why = f"the other sets at {s.slot} have no room"
+            elif room < size:
                 why = (f"the other sets at {s.slot} have room for only "
                        f"{_count(room, 'more person', 'more people')}")
             else:

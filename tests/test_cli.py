@@ -31,6 +31,10 @@ def test_programme_changes_settings_and_records_who_changed_them(runner, app):
 def test_programme_refuses_impossible_settings(runner):
     assert "must not be larger" in runner.invoke(args=["programme", "--min-size", "9"]).output
     assert "YYYY-MM-DD HH:MM" in runner.invoke(args=["programme", "--deadline", "next friday"]).output
+    for fee in ("1e3", "50p", "-5"):
+        result = runner.invoke(args=["programme", "--fee", fee])
+        assert result.exit_code != 0 and "fee per session" in result.output, (fee, result.output)
+    assert "£50" in runner.invoke(args=["programme"]).output, "a refused fee changes nothing"
 
 
 def test_a_new_database_gets_a_programme_open_six_weeks_ahead(database_url):

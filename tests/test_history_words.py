@@ -41,9 +41,16 @@ def test_offers_moves_and_fee_accounts():
                  {"due_date": "2027-01-08"}) == ["Due date: Friday 18 December 2026 → Friday 8 January 2027"]
     assert lines("fee.account_closed", None, {"reason": "Declined", "refund_due_pence": 15050}) == [
         "Reason: Declined", "Refund due: £150.50"]
-    assert lines("fee.payment_recorded", None, {"entry": 7, "amount_pence": -30000, "on": "2026-11-05",
-                                                "method": "bank transfer"}) == [
-        "Amount: -£300", "Date: Thursday 5 November 2026", "How: bank transfer"]
+    payment = event("fee.payment_recorded", None, {"entry": 7, "amount_pence": -30000, "on": "2026-11-05",
+                                                   "method": "bank transfer"})
+    assert what_of(payment) == "Payment of £300 recorded"
+    assert changes_of(payment) == ["Date: Thursday 5 November 2026", "How: bank transfer"]
+    waiver = event("fee.waiver_recorded", None, {"entry": 8, "amount_pence": -5050, "on": "2026-11-05",
+                                                 "reason": "Bursary"})
+    assert what_of(waiver) == "Waiver of £50.50 recorded" and changes_of(waiver)[-1] == "Reason: Bursary"
+    assert what_of(event("fee.refund_recorded", None, {"amount_pence": 30000})) == "Refund of £300 recorded"
+    assert what_of(event("fee.reversal_recorded", None, {"amount_pence": 30000, "reverses": 7})) == (
+        "Entry of £300 reversed")
 
 
 def test_answers_eligibility_and_scores():
@@ -144,10 +151,25 @@ def test_the_schedule_history_is_in_words(client, auth, app):
     assert plan(client, set_id).status_code == 302
     page = client.get(f"/manage/schedule/sets/{set_id}/history").get_data(as_text=True)
     assert "Planned" in page
-    assert re.search(r"Session 1 on \w+day \d{1,2} \w+ 20\d\d, presenting: ALS-\w+", page)
+    assert re.search(r"Session 1 on \w+day \d{1,2} \w+ 20\d\d, presenting: [A-Z]", page)
+    assert not re.search(r"presenting: ALS-", page), "presenters are named, not given by reference"
     assert not re.search(r"\d{4}-\d{2}-\d{2}", page[page.index("<main"):])  # no ISO dates
     no_internals(page)
     assert 'role="region"' in page  # the table scrolls inside its own box on a phone
+
+
+def test_the_schedule_history_names_people_and_keeps_the_reference_of_those_gone(app):
+    with app.app_context():
+        confirm_sets(24, seed=2)
+        member = db.session.scalars(select(SetMember)).first().application
+        reference, name = member.reference, member.full_name
+        snapshot = {"sessions": {"1": {"on": "2027-01-12", "presenters": [reference, "ALS-GONE1"]}}}
+        assert changes_of(event("schedule.rota_rebalanced", None, {"left": reference, **snapshot},
+                                target="learning_set:1")) == [
+            f"Session 1 on Tuesday 12 January 2027, presenting: {name}, ALS-GONE1", f"{name} left the set"]
+        assert changes_of(event("schedule.presenters_changed", {"presenters": ["ALS-GONE1"]},
+                                {"presenters": [reference]}, target="learning_set:1:session:1")) == [
+            f"Presenters: ALS-GONE1 → {name}"]
 
 
 def test_describe_hides_other_reviewers_scores():

@@ -142,6 +142,7 @@ def test_a_waiting_list_person_needs_a_set_and_then_gets_place_account_and_offer
 
     learning_set = db.session.scalars(select(LearningSet).where(
         LearningSet.slot_label.in_([slot.label for slot in waiting.slots]))).first()
+    change_status(learning_set.members[0].application, S.DECLINED, "applicant", utcnow())  # a place falls free
     change_status(waiting, S.SELECTED, BY, utcnow(), learning_set=learning_set)
     db.session.commit()
 
@@ -224,3 +225,50 @@ def test_the_private_link_in_every_email_opens_the_same_page(app, client, confir
     db.session.commit()
     path = link.removeprefix("https://als.example.org")
     assert client.get(path).status_code == 200
+
+
+def test_a_second_application_from_someone_with_a_place_is_not_waiting_listed(app, confirmed):
+    member = _one(S.SELECTED)
+    twin = _one(S.NOT_SELECTED) or _one(S.WAITING_LIST)
+    if twin.status is S.WAITING_LIST:
+        change_status(twin, S.NOT_SELECTED, BY, utcnow())
+    twin.full_name, twin.organisation = member.full_name, member.organisation
+    db.session.flush()
+    with pytest.raises(TransitionRefused, match="same person"):
+        change_status(twin, S.WAITING_LIST, BY, utcnow())
+    change_status(twin, S.WITHDRAWN, BY, utcnow(), reason="Applied twice")
+    assert twin.status is S.WITHDRAWN
+
+
+def test_reinstating_a_withdrawn_application_tells_the_person(app, confirmed):
+    waiting = _one(S.WAITING_LIST)
+    change_status(waiting, S.WITHDRAWN, BY, utcnow())
+    change_status(waiting, S.SUBMITTED, BY, utcnow(), reason="Withdrawn by mistake")
+    db.session.commit()
+    [email] = _emails("application_reinstated", waiting.email)
+    assert "considered again" in email.body and private_link_for(waiting) in email.body
+
+
+def test_joining_a_set_whose_dates_are_published_brings_the_calendar(app, confirmed, clock):
+    member = _one(S.SELECTED)
+    learning_set = set_of(member)
+    _plan(learning_set, date(2027, 1, 12))
+    schedule.publish(learning_set, BY, utcnow())
+    change_status(member, S.DECLINED, "applicant", utcnow())
+    waiting = next(a for a in db.session.scalars(select(Application).where(Application.status == S.WAITING_LIST))
+                   if learning_set.slot_label in {slot.label for slot in a.slots})
+    change_status(waiting, S.SELECTED, BY, utcnow(), learning_set=learning_set)
+    db.session.commit()
+    offer = _emails("offer", waiting.email)[-1]
+    assert offer.attachment_text and "BEGIN:VEVENT" in offer.attachment_text
+    assert offer.attachment_name.endswith(".ics")
+
+
+def test_nobody_is_offered_a_place_in_a_full_set(app, confirmed):
+    waiting = _one(S.WAITING_LIST)
+    learning_set = db.session.scalars(select(LearningSet)).first()
+    programme = current_programme()
+    programme.max_set_size = len(learning_set.members)
+    with pytest.raises(TransitionRefused, match="is full"):
+        change_status(waiting, S.SELECTED, BY, utcnow(), learning_set=learning_set)
+    assert waiting.status is S.WAITING_LIST and account_of(waiting) is None

@@ -42,7 +42,8 @@ def test_the_edit_page_shows_the_standard_wording_placeholders_and_a_preview(cli
     assert "{{ application.full_name }}" in page and "the person's name" in page.lower()
     assert "{{ link }}" in page
     preview = page[page.index('id="preview"'):]
-    assert "Your place in an Action Learning Set: ALS-0042" in preview
+    assert "Your place in an Action Learning Set: ALS-7KQ2M" in preview
+    assert "such as ALS-7KQ2M" in page and "als-7kq2m" not in page and "ALS-0042" not in page
     assert "Dear Sam Taylor," in preview
 
 
@@ -100,7 +101,7 @@ def test_an_unknown_placeholder_is_refused_with_its_line(client, auth, app):
         "subject": "Your place {{ application.shoe_size }}", "body": "Dear {{ application.full_name }}",
         "submit": "Save wording"})
     assert response.status_code == 400
-    assert "Subject, line 1: a placeholder does not exist" in page_of(response)
+    assert "Subject, line 1: {{ application.shoe_size }} is not one of the placeholders you can use" in page_of(response)
 
 
 def test_escaping_the_sandbox_is_refused(client, auth, app):
@@ -123,6 +124,54 @@ def test_escaping_the_sandbox_is_refused(client, auth, app):
         assert db.session.get(EmailTemplate, "offer") is None
 
 
+def test_only_documented_attributes_of_the_placeholders_may_be_used(client, auth, app):
+    auth.login()
+    for body, shown in [
+        ("{{ application.access_token_hash }} {{ link }}", "{{ application.access_token_hash }}"),
+        ("{{ application['link_salt'] }} {{ link }}", "{{ application.link_salt }}"),
+        ("{{ config.SECRET_KEY }} {{ link }}", "{{ config.SECRET_KEY }}"),
+        ("{{ account.application.email }} {{ link }}", "{{ account.application.email }}"),
+    ]:
+        response = client.post(f"{LIST}/offer", data={"subject": "Hi", "body": body, "submit": "Save wording"})
+        page = page_of(response)
+        assert response.status_code == 400, body
+        assert f"Wording, line 1: {shown} is not one of the placeholders you can use" in page, body
+        assert "object" not in page and "has no attribute" not in page, body
+    # Copied to another name, the record still gives nothing else away.
+    response = client.post(f"{LIST}/offer", data={
+        "subject": "Hi", "body": "{% set person = application %}{{ person.access_token_hash }} {{ link }}",
+        "submit": "Save wording"})
+    page = page_of(response)
+    assert response.status_code == 400
+    assert "Wording, line 1: “access_token_hash” is not allowed in an email" in page
+    assert "SimpleNamespace" not in page and "Sample" not in page
+    # What the standard wording uses, and the documented attributes, are fine.
+    response = client.post(f"{LIST}/offer", data={
+        "subject": "Offer for {{ application.full_name.upper() }}",
+        "body": "{{ application.respond_by | uk_date }} {{ programme.total_fee_pence | money }} {{ link }}",
+        "submit": "Save wording"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(EmailTemplate, "offer") is not None
+
+
+def test_an_email_to_the_person_must_keep_their_link(client, auth, app):
+    auth.login()
+    response = client.post(f"{LIST}/offer", data={
+        "subject": "Your place", "body": "Dear {{ application.full_name }}, you have a place.", "submit": "Save wording"})
+    assert response.status_code == 400
+    assert "The offer email must include {{ link }}: it is how people accept or decline" in page_of(response)
+    response = client.post(f"{LIST}/waiting_list", data={
+        "subject": "Waiting", "body": "Dear {{ application.full_name }}, you are waiting.", "submit": "Save wording"})
+    assert "The waiting list email must include {{ link }}" in page_of(response)
+    with app.app_context():
+        assert db.session.scalars(select(EmailTemplate)).all() == []
+    # The fee reminder goes to whoever pays, not necessarily the person: no link needed.
+    response = client.post(f"{LIST}/fee_reminder", data={
+        "subject": "Fee", "body": "Please pay for {{ application.full_name }}.", "submit": "Save wording"})
+    assert response.status_code == 302
+
+
 def test_wording_that_fails_when_sent_falls_back_to_the_standard_and_logs(client, auth, app, apply, caplog):
     with app.app_context():  # as if saved before a placeholder stopped working
         from app.clock import utcnow
@@ -140,7 +189,7 @@ def test_wording_that_fails_when_sent_falls_back_to_the_standard_and_logs(client
 
 def test_use_the_standard_wording_resets(client, auth, app):
     auth.login()
-    client.post(f"{LIST}/regret", data={"subject": "Sorry", "body": "Sorry, {{ application.full_name }}.",
+    client.post(f"{LIST}/regret", data={"subject": "Sorry", "body": "Sorry, {{ application.full_name }}. {{ link }}",
                                         "submit": "Save wording"})
     page = page_of(client.get(f"{LIST}/regret"))
     assert "This email uses your wording" in page and "Use the standard wording" in page

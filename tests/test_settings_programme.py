@@ -190,3 +190,69 @@ def test_cli_refuses_what_the_page_refuses(runner, app):
     result = runner.invoke(args=["programme", "--payment-instructions", "x" * 5001])
     assert "Payment instructions must be 5,000 characters or fewer" in result.output
     assert programme(app).opens_at is None and events(app, "programme.changed") == []
+
+
+def test_the_fee_accepts_plain_money_only(client, auth, app):
+    auth.login()
+    for typed in ("1e3", "50p", "fifty", "5O", "Infinity", "0x32"):
+        response = client.post(PAGE, data=form(fee=typed))
+        assert response.status_code == 400, typed
+        assert "Enter the fee per session in pounds, for example 50 or 47.50" in html.unescape(
+            response.get_data(as_text=True)), typed
+    assert programme(app).fee_per_session_pence == 5000
+    for typed, pence in (("£45", 4500), ("45.00", 4500), ("1,200", 120000), ("47.5", 4750), ("0", 0)):
+        assert client.post(PAGE, data=form(fee=typed)).status_code == 302, typed
+        assert programme(app).fee_per_session_pence == pence, typed
+
+
+def test_changing_the_fee_after_offers_warns_and_needs_a_tick(client, auth, app):
+    from tests.factories import confirm_sets
+
+    with app.app_context():
+        confirm_sets(applicants=20, seed=1)
+        from app.models import FeeAccount
+        accounts = db.session.query(FeeAccount).count()
+    assert accounts
+    auth.login()
+    response = client.post(PAGE, data=form(fee="60"))
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert (f"{accounts} people already have fee accounts at £300; their charges do not change — change them on "
+            "the finance page") in page
+    assert "Change the settings anyway" in page
+    assert programme(app).fee_per_session_pence == 5000 and events(app, "programme.changed") == []
+    response = client.post(PAGE, data={**form(fee="60"), "accept_change": "y"})
+    assert response.status_code == 302 and programme(app).fee_per_session_pence == 6000
+    # Other settings save without the tick.
+    assert client.post(PAGE, data=form(fee="60", respond_days="10")).status_code == 302
+
+
+def test_changing_the_sessions_warns_about_published_schedules(client, auth, app):
+    from app.clock import utcnow
+    from tests.factories import confirm_sets
+
+    with app.app_context():
+        confirm_sets(applicants=20, seed=1)
+        db.session.scalars(select(LearningSet)).first().schedule_published_at = utcnow()
+        db.session.commit()
+    auth.login()
+    page = html.unescape(client.post(PAGE, data=form(sessions="8")).get_data(as_text=True))
+    assert ("1 set has published schedules of 6 sessions; their sessions do not change — change them on each "
+            "set's schedule page") in page
+    assert programme(app).sessions == 6
+    assert client.post(PAGE, data={**form(sessions="8"), "accept_change": "y"}).status_code == 302
+    assert programme(app).sessions == 8
+
+
+def test_the_settings_history_lists_only_changes_to_the_settings(client, auth, app):
+    from app import audit
+
+    auth.login()
+    client.post(PAGE, data=form(respond_days="10"))
+    with app.app_context():
+        audit.record("organiser@example.org", "sets.refilled", f"programme:{programme(app).id}", after={"offers": 1})
+        db.session.commit()
+    page = client.get(PAGE).get_data(as_text=True)
+    history = page[page.index("Changes to the settings"):]
+    assert "Programme settings changed" in history and "Days to respond to an offer: 14 → 10" in history
+    assert "refilled" not in history.lower()

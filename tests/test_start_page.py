@@ -27,3 +27,10 @@ def test_sets_confirmed_before_the_deadline_are_explained_to_new_applicants(clie
     clock.now = DEADLINE + timedelta(minutes=1)
     page = client.get("/").get_data(as_text=True)
     assert OFFERED not in page and "Applications closed" in page
+
+
+def test_the_start_page_says_answers_are_fixed_once_a_decision_is_made(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "You can change or withdraw your application until the deadline." not in page
+    assert "unless we have told you our decision about places before then" in page
+    assert "your answers can no longer be changed online: ask the organiser" in page

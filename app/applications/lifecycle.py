@@ -59,15 +59,19 @@ def refusal(application: Application, status: Status, *, learning_set: LearningS
     current = application.status
     if not current.can_become(status):
         return f"{application.reference} is {current.label.lower()}: it cannot be marked {status.label.lower()}"
+    if status in (Status.SELECTED, Status.WAITING_LIST):
+        twin = next((a for a in same_person(application) if a.status is Status.SELECTED), None)
+        if twin is not None:
+            return (f"{application.reference} looks like the same person as {twin.reference}, who already has a "
+                    "place: one person is never placed twice (mark this application withdrawn)")
     if status is Status.SELECTED:
         if learning_set is None:
             return f"Offer {application.reference} a place in a set (from the sets or the refill page) to select them"
         if learning_set.programme_id != application.programme_id:
             return "That set belongs to another programme"
-        twin = next((a for a in same_person(application) if a.status is Status.SELECTED), None)
-        if twin is not None:
-            return (f"{application.reference} looks like the same person as {twin.reference}, who already has a "
-                    "place: one person is never placed twice")
+        maximum = application.programme.max_set_size
+        if sum(1 for m in learning_set.members if m.application_id != application.id) >= maximum:
+            return f"{learning_set.name} is full: it has {maximum} members, the most a set may have"
     if status in DECISIONS and not decision and not _sets_exist(application):
         return ("Places are decided when you confirm the sets: mark them eligible and confirm a selection run")
     return None
@@ -114,6 +118,8 @@ def change_status(application: Application, status: Status, by: str, now: dateti
     audit.record(by, "application.status_changed", f"application:{application.reference}",
                  before={"status": before.value}, after=after)
     template = EMAIL_ON_ENTRY.get(status)
+    if before is Status.WITHDRAWN and status is Status.SUBMITTED:
+        template = "application_reinstated"  # they were told they had withdrawn: tell them it is back
     if notify and template is not None:
         _email(application, template, learning_set=learning_set or left, left_set=left)
     return True
@@ -218,11 +224,16 @@ def _email(application: Application, template: str, **context: object) -> None:
     from app.applications.member import fee_balance_of, published_meeting_lines
     from app.applications.service import private_link_for
     from app.outbox import queue_email
+    from app.schedule.service import calendar_attachment
 
     account = account_of(application)
     learning_set = context.get("learning_set")
-    queue_email(application.email, template, application=application, programme=application.programme,
-                link=private_link_for(application), account=account, balance=fee_balance_of(account),
+    joined = learning_set if isinstance(learning_set, LearningSet) and template in ("offer", "set_changed") else None
+    # Someone joining a set whose dates are published gets its calendar with the offer.
+    calendar = calendar_attachment(joined) if joined is not None and joined.schedule_published_at else None
+    queue_email(application.email, template, attachment=calendar, application=application,
+                programme=application.programme, link=private_link_for(application), account=account,
+                balance=fee_balance_of(account),
                 meetings=published_meeting_lines(learning_set if isinstance(learning_set, LearningSet) else None),
                 **context)
 

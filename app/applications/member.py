@@ -30,6 +30,8 @@ def status_words(application: Application, now: datetime) -> StatusWords:
         if application.accepted_at is not None:
             return StatusWords("Place accepted", "govuk-tag--green")
         return StatusWords("Offered a place", "govuk-tag--turquoise")
+    if status is Status.DECLINED and application.accepted_at is not None:
+        return StatusWords("Place given up", "govuk-tag--grey")
     fixed = {
         Status.WAITING_LIST: StatusWords("On the waiting list", "govuk-tag--yellow"),
         Status.NOT_SELECTED: StatusWords("Not selected this time", "govuk-tag--grey"),
@@ -120,3 +122,14 @@ def is_overdue_answer(application: Application, now: datetime) -> bool:
     return (application.status is Status.SELECTED and application.accepted_at is None
             and application.respond_by is not None and london(now).date() > application.respond_by)
 
+
+
+def own_private_link(account: FeeAccount) -> str | None:
+    """The person's private link for an email about their fee, only when it goes to their own
+    address: an organisation's finance contact must never be sent it (it opens the person's page)."""
+    from app.applications.service import email_key, private_link_for
+
+    application = account.application
+    if email_key(account.finance_email) != email_key(application.email):
+        return None
+    return private_link_for(application)

@@ -22,6 +22,7 @@ from app.applications.lifecycle import accept_place, decline_place, set_of
 from app.applications.member import (
     is_decided,
     is_overdue_answer,
+    own_private_link,
     place_of,
     refund_due_pence,
     status_words,
@@ -30,6 +31,7 @@ from app.applications.notes import NoteRejected, check_note, note_file_name
 from app.applications.service import (
     DuplicateApplication,
     NoteChoice,
+    can_still_change,
     find_by_email,
     find_by_token,
     new_private_token,
@@ -243,8 +245,7 @@ def _lasting_token(application: Application, token: str) -> str:
 
 def _can_change(application: Application) -> bool:
     """The person may change their answers: before the deadline, and never once places are decided."""
-    return (not application.is_withdrawn and not is_decided(application)
-            and utcnow() < application.programme.deadline)
+    return can_still_change(application, utcnow())
 
 
 def _can_withdraw(application: Application) -> bool:
@@ -264,8 +265,19 @@ def _view(application: Application, token: str, status_code: int = 200, **extra:
         can_change=_can_change(application), can_withdraw=_can_withdraw(application),
         decided=is_decided(application), status=status_words(application, now), place=place_of(application),
         overdue=is_overdue_answer(application, now), refund_pence=refund_due_pence(application),
-        accept_form=AcceptPlaceForm(), **extra,
+        had_place=account_of(application) is not None, accept_form=AcceptPlaceForm(), **extra,
     ), status_code
+
+
+# The fee reminder links to the person's page only when it goes to the person themselves.
+bp.add_app_template_global(own_private_link)
+
+
+@bp.app_template_global()
+def answer_overdue(application: Application) -> bool:
+    """Whether the date to answer an offered place has passed unanswered (for emails such as the
+    reminder to answer, which may go out after that date)."""
+    return is_overdue_answer(application, utcnow())
 
 
 @bp.route("/application/<token>")
@@ -292,7 +304,7 @@ def change(token: str) -> Response | str | tuple[str, int]:
     programme = application.programme
     if is_decided(application):
         return render_template("applications/read_only.html", application=application, programme=programme,
-                               token=token), 403
+                               token=token, learning_set=set_of(application)), 403
     if not _can_change(application):
         return _view(application, token, 403)
     if request.method == "GET":

@@ -241,8 +241,16 @@ def resend_link(application: Application) -> bool:
     token = new_private_token(application)
     audit.record("applicant", "application.link_resent", f"application:{application.reference}")
     queue_email(application.email, "private_link", application=application, programme=application.programme,
-                link=private_link(token))
+                link=private_link(token), can_change=can_still_change(application, utcnow()))
     return True
+
+
+def can_still_change(application: Application, now: datetime) -> bool:
+    """The person may still change their answers themselves: before the deadline, while being
+    considered, and never once places are decided."""
+    from app.applications.member import is_decided
+
+    return not application.is_withdrawn and not is_decided(application) and now < application.programme.deadline
 
 
 def update_application(application: Application, answers: dict[str, Any], note: NoteChoice,
@@ -272,12 +280,31 @@ def update_application(application: Application, answers: dict[str, Any], note: 
     return True
 
 
-def tell_old_address(application: Application, old_email: str) -> None:
+def tell_old_address(application: Application, old_email: str, by: str = "applicant", by_organiser: bool = False) -> None:
     """A changed email address is told to the old one too (without the private link), so a change
-    the person did not make is noticed."""
-    if email_key(old_email) != application.email_key:
-        queue_email(old_email, "email_changed", application=application, programme=application.programme,
-                    old_email=old_email)
+    the person did not make is noticed. When the organiser made the change, the new address is
+    also sent the person's private link: nothing else would tell them the change was made."""
+    if email_key(old_email) == application.email_key:
+        return
+    _fee_contact_follows(application, old_email, by)
+    queue_email(old_email, "email_changed", application=application, programme=application.programme,
+                old_email=old_email, by_organiser=by_organiser)
+    if by_organiser:
+        queue_email(application.email, "email_changed_new_address", application=application,
+                    programme=application.programme, link=private_link_for(application))
+
+
+def _fee_contact_follows(application: Application, old_email: str, by: str) -> None:
+    """Fee emails that went to the person's own (old) address go to the new one; an organisation's
+    finance contact stays as it is."""
+    from app.finance.accounts import account_of
+
+    account = account_of(application)
+    if account is not None and email_key(account.finance_email) == email_key(old_email):
+        audit.record(by, "fee.payer_changed",
+                     f"application:{application.reference}",
+                     before={"finance_email": account.finance_email}, after={"finance_email": application.email})
+        account.finance_email = application.email
 
 
 def withdraw(application: Application, reason: str | None = None) -> None:

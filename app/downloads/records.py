@@ -14,7 +14,7 @@ from exports import ApplicationRecord, MemberRecord, SetRecord, write_applicatio
 
 
 # Who pays, as a column of the workbook says it.
-PAYERS = {Payer.SELF: "The applicant", Payer.ORGANISATION: "Their organisation"}
+PAYERS = {payer: payer.staff_label for payer in Payer}
 
 
 def application_records(programme: Programme) -> list[ApplicationRecord]:

@@ -161,6 +161,9 @@ def account(reference: str) -> tuple[str, int]:
 @role_required(*STAFF)
 def save_payer(reference: str) -> BaseResponse | tuple[str, int]:
     account = _account(reference)
+    if account.closed_at is not None:
+        flash("This account is closed because the place ended: the payer cannot be changed", "info")
+        return redirect(url_for("finance.account", reference=account.reference))
     form = PayerForm(prefix="payer")
     if not form.validate_on_submit():
         return _render_account(account, form, "payer", 400)
@@ -174,6 +177,13 @@ def save_payer(reference: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("finance.account", reference=account.reference))
 
 
+def _refuse_if_closed(account: FeeAccount, what: str) -> None:
+    """A closed account (the person left their set) only pays back what is due: no more money in."""
+    if account.closed_at is not None:
+        raise LedgerRefused(f"This account is closed because the place ended: {what} cannot be recorded. "
+                            "Record a refund for anything due back", "amount")
+
+
 def _today() -> Any:
     return london(utcnow()).date()
 
@@ -182,6 +192,7 @@ def _today() -> Any:
 @role_required(*STAFF)
 def record_payment(reference: str) -> BaseResponse | tuple[str, int]:
     def act(account: FeeAccount, form: PaymentForm) -> str:
+        _refuse_if_closed(account, "a payment")
         amount = ledger.parse_pounds(form.amount.data)
         on = ledger.parse_day(form.on.data, _today())
         ledger.record_payment(account, amount, on, form.method.data, form.reference.data, actor(), utcnow(),
@@ -207,6 +218,7 @@ def record_refund(reference: str) -> BaseResponse | tuple[str, int]:
 @role_required(*STAFF)
 def record_waiver(reference: str) -> BaseResponse | tuple[str, int]:
     def act(account: FeeAccount, form: WaiverForm) -> str:
+        _refuse_if_closed(account, "a waiver")
         amount = ledger.parse_pounds(form.amount.data)
         ledger.record_waiver(account, amount, _today(), form.reason.data, actor(), utcnow())
         return f"Waiver of {ledger.pounds(amount)} recorded"

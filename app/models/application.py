@@ -31,6 +31,11 @@ class Payer(enum.Enum):
     def label(self) -> str:
         return {"self": "I will pay", "organisation": "My organisation will pay"}[self.value]
 
+    @property
+    def staff_label(self) -> str:
+        """Who pays, as staff pages and workbooks say it."""
+        return {"self": "The applicant", "organisation": "Their organisation"}[self.value]
+
 
 class ApplicationStatus(enum.Enum):
     SUBMITTED = "submitted"

@@ -45,7 +45,7 @@ PRIVATE_LINKS_KEPT = timedelta(days=30)
 # Emails that carry the person's private link (since offers, every email to them about their place).
 LINK_TEMPLATES = ("application_received", "private_link", "offer", "waiting_list", "regret", "place_accepted",
                   "place_declined", "set_changed", "respond_reminder", "schedule_published", "schedule_changed",
-                  "application_changed")
+                  "application_changed", "application_reinstated", "email_changed_new_address", "fee_reminder")
 # People still waiting for, or holding, a place keep their link: it is their page for the programme.
 LINK_KEPT_STATUSES = (ApplicationStatus.SELECTED, ApplicationStatus.WAITING_LIST)
 

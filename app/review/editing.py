@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app import audit
 from app.applications.service import apply_answers, email_key, slot_choices, snapshot, tell_old_address
 from app.extensions import db
-from app.models import Application, LearningSet
+from app.models import Application, LearningSet, Payer
 from app.review.forms import AnswersForm
 from app.review.placing import candidate_with_answers, problems_if_changed
 
@@ -28,6 +28,7 @@ def answers_form(application: Application) -> AnswersForm:
         }
     form = AnswersForm(data=data)
     form.slots.choices = slot_choices(application.programme)
+    form.payer.choices = [(payer.value, payer.staff_label) for payer in Payer]
     form.email.description = "Emails to them go to this address from now on"
     form.job_title.description = ""
     return form
@@ -58,5 +59,5 @@ def save_answers(application: Application, edited: dict[str, Any], by: str, now:
         return False
     application.updated_at = now
     audit.record(by, "application.changed_by_organiser", f"application:{application.reference}", before=old, after=new)
-    tell_old_address(application, old_email)
+    tell_old_address(application, old_email, by=by, by_organiser=True)
     return True

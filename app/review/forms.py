@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.applications.forms import ApplicationForm, ChoiceCheckboxesField, ChoiceRadioField
@@ -54,6 +54,8 @@ class BulkStatusForm(FlaskForm):
         choices=[("", "Choose a status"), *((s.value, s.label) for s in CHOSEN_STATUSES)],
         validators=[InputRequired("Choose the status to give the selected applications")],
     )
+    # "yes" once the organiser has seen what the change would do (review/confirm_status.html).
+    confirmed = HiddenField()
     submit = SubmitField("Change status of selected", widget=GovSubmitInput())
 
     def validate_status(self, field) -> None:  # type: ignore[no-untyped-def]
@@ -112,6 +114,7 @@ class StatusForm(FlaskForm):
         description="Kept in the history of this application",
         validators=[Length(max=REASON_LIMIT, message=f"The reason must be {REASON_LIMIT} characters or fewer")],
     )
+    confirmed = HiddenField()  # "yes" once the organiser has seen that they leave their set
     submit = SubmitField("Change status", widget=GovSubmitInput())
 
     def configure(self, current: ApplicationStatus) -> StatusForm:

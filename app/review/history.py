@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from flask import has_app_context
+from sqlalchemy import select
+
 from app.clock import format_london
-from app.models import ApplicationStatus, AuditEvent, Payer, Sector
+from app.extensions import db
+from app.models import Application, ApplicationStatus, AuditEvent, Payer, Sector
 from app.web import format_money
 
 ACTIONS = {
@@ -130,6 +134,15 @@ PAYER_KINDS = {"person": "The person", "organisation": "Their organisation"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _CLOCK = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+# Ledger entries, read as the organiser means them: "Payment of £300 recorded" (the ledger stores a
+# payment as -£300 off what is owed; nobody says it that way).
+ENTRY_WORDS = {
+    "fee.charge_recorded": "Charge of {} recorded",
+    "fee.payment_recorded": "Payment of {} recorded",
+    "fee.refund_recorded": "Refund of {} recorded",
+    "fee.waiver_recorded": "Waiver of {} recorded",
+    "fee.reversal_recorded": "Entry of {} reversed",
+}
 
 
 @dataclass
@@ -153,8 +166,36 @@ def _clock(moment: time) -> str:
     return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
 
 
-def show(key: str, value: Any) -> str:
+Names = dict[str, str]
+
+
+def names_for(references: set[str]) -> Names:
+    """Reference -> the person's name, for the people still in the Application table (the schedule
+    history logs references; a reference whose application is gone stays as it is)."""
+    if not references or not has_app_context():
+        return {}
+    rows = db.session.execute(select(Application.reference, Application.full_name)
+                              .where(Application.reference.in_(sorted(references))))
+    return {reference: name for reference, name in rows if name}
+
+
+def _references_in(value: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(value, str) and value.startswith("ALS-"):
+        found.add(value)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _references_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            found |= _references_in(item)
+    return found
+
+
+def show(key: str, value: Any, names: Names | None = None) -> str:
     """One logged value in words."""
+    if key == "presenters" and isinstance(value, list) and value:
+        return ", ".join((names or {}).get(str(item), str(item)) for item in value)
     if value is None or value == "" or value == []:
         return "Not checked" if key.startswith("eligible_") else "none"
     if value is True:
@@ -210,10 +251,10 @@ def _string(value: str) -> str:
     return value
 
 
-def _session(number: str, detail: Any) -> str:
+def _session(number: str, detail: Any, names: Names | None = None) -> str:
     if not isinstance(detail, dict):
         return f"Session {number}: {show('on', detail)}"
-    presenters = show("presenters", detail.get("presenters"))
+    presenters = show("presenters", detail.get("presenters"), names)
     return f"Session {number} on {show('on', detail.get('on'))}, presenting: {presenters}"
 
 
@@ -221,23 +262,23 @@ def _words(key: str) -> str:
     return key.replace("_pence", "").replace("_", " ").capitalize()
 
 
-def _sentence(key: str, before: Any, after: Any, was_set: bool) -> str:
+def _sentence(key: str, before: Any, after: Any, was_set: bool, names: Names | None = None) -> str:
     """'Charged £300', 'Left Set 2', 'Status: Submitted → Eligible'."""
     if key == "charged_pence":
         return f"Charged {show(key, after)}"
     if key == "left_set":
         return f"Left {after}"
     if key == "left":
-        return f"{after} left the set"
+        return f"{(names or {}).get(str(after), after)} left the set"
     if key == "joined":
-        return f"{after} joined the set"
+        return f"{(names or {}).get(str(after), after)} joined the set"
     label = FIELDS.get(key, _words(key))
     if was_set:
-        return f"{label}: {show(key, before)} → {show(key, after)}"
-    return f"{label}: {show(key, after)}"
+        return f"{label}: {show(key, before, names)} → {show(key, after, names)}"
+    return f"{label}: {show(key, after, names)}"
 
 
-def _schedule_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+def _schedule_changes(before: dict[str, Any], after: dict[str, Any], names: Names) -> list[str]:
     """A schedule snapshot: only the sessions whose date or presenters changed."""
     old, new = before.get("sessions") or {}, after.get("sessions") or {}
     lines = []
@@ -246,13 +287,13 @@ def _schedule_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str
         if was == detail:
             continue
         if not isinstance(detail, dict) or not isinstance(was, dict):
-            lines.append(_session(number, detail))
+            lines.append(_session(number, detail, names))
             continue
         if was.get("on") != detail.get("on"):
             lines.append(f"Session {number}: {show('on', was.get('on'))} → {show('on', detail.get('on'))}")
         if was.get("presenters") != detail.get("presenters"):
-            lines.append(f"Session {number} presenting: {show('presenters', was.get('presenters'))} → "
-                         f"{show('presenters', detail.get('presenters'))}")
+            lines.append(f"Session {number} presenting: {show('presenters', was.get('presenters'), names)} → "
+                         f"{show('presenters', detail.get('presenters'), names)}")
     return lines
 
 
@@ -287,15 +328,16 @@ def changes_of(event: AuditEvent) -> list[str]:
     if isinstance(before.get("settings"), str) or isinstance(after.get("settings"), str):
         return _settings_text(before.get("settings") or "", after.get("settings") or "")
     lines: list[str] = []
+    names = names_for(_references_in(before) | _references_in(after)) if event.action.startswith("schedule.") else {}
     if "sessions" in after and isinstance(after["sessions"], dict) and event.action.startswith("schedule."):
-        lines += _schedule_changes(before, after) if before.get("sessions") else [
-            _session(number, detail) for number, detail in after["sessions"].items()]
+        lines += _schedule_changes(before, after, names) if before.get("sessions") else [
+            _session(number, detail, names) for number, detail in after["sessions"].items()]
         before = {k: v for k, v in before.items() if k != "sessions"}
         after = {k: v for k, v in after.items() if k != "sessions"}
         if before.get("training") == after.get("training"):
             after.pop("training", None)
     for key in after or before:
-        if key in HIDDEN:
+        if key in HIDDEN or (key == "amount_pence" and event.action in ENTRY_WORDS):  # the amount is in the title
             continue
         shown = "payer_kind" if key == "payer" and event.action.startswith("fee.") else key
         if key == "body" and key in before:  # a whole email's wording: say it changed, not both copies
@@ -305,13 +347,16 @@ def changes_of(event: AuditEvent) -> list[str]:
         was_set = key in before and (before[key] not in (None, "") or key.startswith("eligible_"))
         if key in before and key in after and before[key] == after[key]:
             continue
-        lines.append(_sentence(shown, before.get(key), after.get(key), was_set))
+        lines.append(_sentence(shown, before.get(key), after.get(key), was_set, names))
     return lines
 
 
 def what_of(event: AuditEvent) -> str:
     """The action in words; a session's number when the event is about one session."""
     what = ACTIONS.get(event.action, _words(event.action.split(".", 1)[-1]))
+    amount = (event.after or {}).get("amount_pence")
+    if event.action in ENTRY_WORDS and isinstance(amount, int):
+        what = ENTRY_WORDS[event.action].format(format_money(abs(amount)))
     parts = event.target.split(":")
     if event.target.startswith("learning_set:") and len(parts) >= 4:
         what += f" ({parts[2]} {parts[3]})"

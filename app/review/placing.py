@@ -61,6 +61,22 @@ class SetChoice:
     problems: list[str]
 
 
+@dataclass
+class PlacedTwin:
+    """Another application from the same person (lifecycle.same_person) that already holds a place."""
+
+    application: Application
+    learning_set: LearningSet | None
+
+
+def placed_twin(application: Application) -> PlacedTwin | None:
+    """The same person's other application with a place, if any: one person is never placed twice."""
+    from app.applications.lifecycle import same_person, set_of
+
+    twin = next((other for other in same_person(application) if other.status is ApplicationStatus.SELECTED), None)
+    return PlacedTwin(twin, set_of(twin)) if twin is not None else None
+
+
 def may_be_offered(application: Application) -> bool:
     """Waiting list, not selected, or eligible once the programme's sets exist."""
     if not application.status.can_become(ApplicationStatus.SELECTED):

@@ -15,7 +15,7 @@ from app.models import Application, ApplicationStatus, Role, Sector
 from app.privacy.erasure import erase, erasure_of
 from app.privacy.forms import EraseForm
 from app.programmes import current_programme
-from app.review import bp, editing, history, placing, queries, service
+from app.review import bp, consequences, editing, history, placing, queries, service
 from app.review.forms import (
     BulkStatusForm,
     EligibilityForm,
@@ -103,6 +103,12 @@ def bulk_status() -> str | BaseResponse:
         return _render_index(form)
     status = ApplicationStatus(form.status.data)
     found = queries.applications_by_reference(programme, [str(ref) for ref in form.selected.data][:5000])
+    if form.confirmed.data != "yes":
+        effects = consequences.of_change(found, status)
+        if effects.need_confirming:
+            return render_template("review/confirm_status.html", effects=effects, form=form,
+                                   action=url_for("review.bulk_status", **request.args.to_dict(flat=False)),
+                                   back=url_for("review.index", **request.args.to_dict(flat=False)), bulk=True)
     outcome = service.change_many(found, status, actor(), utcnow())
     db.session.commit()
     flash(outcome.sentence(), "warning" if outcome.refused else "success")
@@ -138,7 +144,7 @@ def _render_detail(application: Application, error_form=None, **forms) -> str:  
         my_review=mine, other_reviews=sorted(others, key=lambda r: r.reviewer.email),
         history=history.describe(events, None if mine else me.email),
         erasure=erasure, learning_set=set_of(application), same_person=same_person(application),
-        can_offer=erasure is None and placing.may_be_offered(application),
+        can_offer=erasure is None and placing.may_be_offered(application) and placing.placed_twin(application) is None,
     )
 
 
@@ -213,6 +219,14 @@ def change_status(reference: str) -> str | BaseResponse:
     if not form.validate_on_submit():
         return _render_detail(application, form, status=form)
     status = ApplicationStatus(form.status.data)
+    if form.confirmed.data != "yes" and application.status is ApplicationStatus.SELECTED:
+        # Someone with a place leaves their set, is emailed and may be owed a refund: say so first.
+        effects = consequences.of_change([application], status)
+        if effects.need_confirming:
+            return render_template("review/confirm_status.html", effects=effects, form=form,
+                                   action=url_for("review.change_status", reference=reference),
+                                   back=url_for("review.detail", reference=reference, _anchor="status"),
+                                   bulk=False, application=application)
     try:
         changed = lifecycle.change_status(application, status, actor(), utcnow(), reason=form.reason.data or None)
     except TransitionRefused as refused:
@@ -237,6 +251,11 @@ def offer_place(reference: str) -> str | BaseResponse:
         flash(f"{application.reference} is {application.status.label.lower()}: they cannot be offered a place "
               "from here", "info")
         return redirect(url_for("review.detail", reference=reference, _anchor="status"))
+    twin = placing.placed_twin(application)
+    if twin is not None:
+        # Listing sets would suggest a second place that submitting then refuses: say why up front.
+        return render_template("review/offer.html", application=application, twin=twin, form=None, choices=[],
+                               max_size=application.programme.max_set_size)
     choices = placing.sets_to_offer(application)
     form = OfferForm()
     form.learning_set.choices = [(str(choice.learning_set.id), choice.learning_set.name) for choice in choices]
@@ -258,7 +277,7 @@ def offer_place(reference: str) -> str | BaseResponse:
                       "the offer", "success")
                 return redirect(url_for("review.detail", reference=reference, _anchor="status"))
     return render_template("review/offer.html", application=application, form=form, choices=choices,
-                           max_size=application.programme.max_set_size)
+                           max_size=application.programme.max_set_size, twin=None)
 
 
 @bp.route("/<reference>/answers", methods=["GET", "POST"])

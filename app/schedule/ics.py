@@ -115,6 +115,18 @@ def build_calendar(events: list[CalendarEvent], *, stamp: datetime, name: str = 
             lines.append(f"DESCRIPTION:{escape_text(event.description)}")
         if event.last_modified is not None:
             lines.append(f"LAST-MODIFIED:{_utc(event.last_modified)}")
+            # Calendars replace an event they hold only when SEQUENCE goes up: minutes since 2026
+            # rise with every change without storing a counter.
+            lines.append(f"SEQUENCE:{sequence_of(event.last_modified)}")
         lines += ["TRANSP:OPAQUE", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+SEQUENCE_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def sequence_of(last_modified: datetime) -> int:
+    """An event's revision number, growing with its last change (never negative)."""
+    moment = last_modified if last_modified.tzinfo else last_modified.replace(tzinfo=timezone.utc)
+    return max(0, int((moment - SEQUENCE_EPOCH).total_seconds() // 60))

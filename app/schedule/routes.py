@@ -178,7 +178,12 @@ def edit_session(set_id: int, session_id: int) -> str | BaseResponse:
     is_session = session.kind is SessionKind.SESSION
     form = SessionForm(data={"on": session.on, "presenters": [p.application.reference for p in session.presenters]})
     form.presenters.choices = [(a.reference, a.full_name) for a in members]
-    form.on.description = f"Today or later. For example, {example_date(max(session.on, service.today()))}"
+    if is_session and session.number == 1:
+        earliest = earliest_first_date(service.today(), service.deadline_day(learning_set))
+        form.on.description = (f"{uk_date(earliest)} or later (after the deadline for applications). "
+                               f"For example, {example_date(max(session.on, earliest))}")
+    else:
+        form.on.description = f"Today or later. For example, {example_date(max(session.on, service.today()))}"
     warnings: list[str] = []
     if form.validate_on_submit():
         new = form.on.data

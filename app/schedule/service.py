@@ -16,6 +16,7 @@ from app.clock import london, utcnow
 from app.extensions import db
 from app.finance.accounts import fees_due_before
 from app.models import Application, LearningSet, Presenter, Programme, ScheduledSession, SessionKind
+from app.outbox import Attachment
 from app.schedule import ics
 from app.schedule.planner import SESSIONS, Plan, WinterBreak, first_date_problem, move_check, slot_times, uk_date
 from app.schedule.rota import build_rota
@@ -304,14 +305,20 @@ def is_published(learning_set: LearningSet) -> bool:
     return learning_set.schedule_published_at is not None
 
 
-def _email_members(learning_set: LearningSet, template: str, **context: object) -> int:
+def calendar_attachment(learning_set: LearningSet) -> Attachment:
+    """The set's calendar as an email attachment."""
+    return Attachment(calendar_filename(learning_set), "text/calendar", calendar_for(learning_set))
+
+
+def _email_members(learning_set: LearningSet, template: str, except_for: Application | None = None,
+                   **context: object) -> int:
     """One email to each current member, with the set's calendar attached. Returns how many."""
     from app.applications.service import private_link_for
-    from app.outbox import Attachment, queue_email
+    from app.outbox import queue_email
 
-    calendar = Attachment(calendar_filename(learning_set), "text/calendar", calendar_for(learning_set))
+    calendar = calendar_attachment(learning_set)
     meetings = meeting_lines(learning_set)
-    members = members_in_order(learning_set)
+    members = [a for a in members_in_order(learning_set) if except_for is None or a.id != except_for.id]
     for application in members:
         queue_email(application.email, template, attachment=calendar, application=application,
                     programme=application.programme, learning_set=learning_set, link=private_link_for(application),
@@ -342,12 +349,23 @@ def publish_all(programme: Programme, by: str, now: datetime) -> tuple[int, int]
     return published, emailed
 
 
-def notify_change(learning_set: LearningSet, changes: list[str]) -> int:
+def notify_change(learning_set: LearningSet, changes: list[str], except_for: Application | None = None) -> int:
     """After publishing, one email to each member saying what changed (old → new) with the new .ics.
     A draft (unpublished) schedule sends nothing. Returns how many members were emailed."""
     if not changes or not is_published(learning_set):
         return 0
-    return _email_members(learning_set, "schedule_changed", changes=changes)
+    return _email_members(learning_set, "schedule_changed", except_for=except_for, changes=changes)
+
+
+def _presenters_by_session(sessions: list[ScheduledSession]) -> dict[int, str]:
+    return {s.id: ", ".join(presenter_names(s)) or "nobody" for s in sessions}
+
+
+def _rota_changes(sessions: list[ScheduledSession], before: dict[int, str]) -> list[str]:
+    """'Session 6 (Tuesday 8 June 2027): presenting now Aoife Urquhart (was Łukasz Graham)'."""
+    after = _presenters_by_session(sessions)
+    return [f"{meeting_label(s)} ({uk_date(s.on)}): presenting now {after[s.id]} (was {before[s.id]})"
+            for s in sessions if after[s.id] != before[s.id]]
 
 
 def sets_of(programme: Programme) -> list[LearningSet]:
@@ -372,6 +390,7 @@ def member_left(learning_set: LearningSet, application: Application, by: str, to
     presenters, as history) and give any session left without a presenter to the member who has
     presented least (the first of them in the rota's order on a tie)."""
     upcoming = [s for s in sessions_of(learning_set) if s.on >= today]
+    before = _presenters_by_session(upcoming)
     changed = False
     now = utcnow()
     for session in upcoming:
@@ -394,6 +413,7 @@ def member_left(learning_set: LearningSet, application: Application, by: str, to
     if changed:
         audit.record(by, "schedule.rota_rebalanced", f"learning_set:{learning_set.id}",
                      after={"left": application.reference, **_snapshot(learning_set)})
+        notify_change(learning_set, _rota_changes(upcoming, before))
 
 
 def member_joined(learning_set: LearningSet, application: Application, by: str, today: date) -> None:
@@ -405,7 +425,10 @@ def member_joined(learning_set: LearningSet, application: Application, by: str, 
         return
     later = [s for s in upcoming if s.number > 1] or upcoming
     session = min(later, key=lambda s: (len(s.presenters), s.on))
+    before = _presenters_by_session([session])
     session.presenters.append(Presenter(application=application))
     session.updated_at = utcnow()
     audit.record(by, "schedule.rota_rebalanced", f"learning_set:{learning_set.id}",
                  after={"joined": application.reference, **_snapshot(learning_set)})
+    # The new member hears their turn in their offer; the others are told the rota changed.
+    notify_change(learning_set, _rota_changes([session], before), except_for=application)

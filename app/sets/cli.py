@@ -22,6 +22,10 @@ from app.sets.wording import counted, is_are
 from selection import Candidate, Rules, SelectionResult, form_sets
 
 
+STILL_OPEN = ("Applications are still open: add --before-deadline to offer places now, knowing that people who "
+              "apply later will not be in these sets.")
+
+
 @contextlib.contextmanager
 def stdout_to_stderr() -> Iterator[None]:
     """Solvers print banners straight to file descriptor 1; keep --json output clean."""
@@ -126,9 +130,18 @@ def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, c
     from app.sets.export import set_records
     from app.sets.service import ConfirmRefused, StillOpen, confirm as confirm_run, default_rules, execute_run, pool, start_run
 
+    from app.clock import utcnow
+    from app.models import LearningSet
+    from sqlalchemy import select
+
     programme = current_programme()
     if programme is None:
         raise click.ClickException("There is no programme yet: run `als programme` first.")
+    if db.session.scalars(select(LearningSet.id).where(LearningSet.programme_id == programme.id)).first():
+        raise click.ClickException("The sets are confirmed already, so no new run is formed: to offer places "
+                                   "that fall free to people on the waiting list, run `als sets refill`.")
+    if confirm and not before_deadline and programme.is_open(utcnow()):
+        raise click.ClickException(STILL_OPEN)
     if confirm and not pool(programme):
         raise click.ClickException("There are no eligible applications, so there is nothing to confirm: mark "
                                    "applications eligible first, then run the selection again.")
@@ -151,8 +164,7 @@ def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, c
             confirmation = confirm_run(run, by="cli", before_deadline=before_deadline)
         except StillOpen as refused:
             db.session.rollback()
-            raise click.ClickException("Applications are still open: add --before-deadline to offer places now, "
-                                       "knowing that people who apply later will not be in these sets.") from refused
+            raise click.ClickException(STILL_OPEN) from refused
         except ConfirmRefused as refused:
             db.session.rollback()
             raise click.ClickException(f"{refused}.") from refused
@@ -248,10 +260,15 @@ def _refill(as_json: bool, confirm: bool) -> None:
     from app.sets.refill import apply_plan, nothing_to_do, propose, sets_of
 
     programme = current_programme()
-    if programme is None:
-        raise click.ClickException("There is no programme yet: run `als programme` first.")
-    if not sets_of(programme):
-        raise click.ClickException("No sets are confirmed yet, so there is nothing to refill.")
+    refused = ("There is no programme yet: run `als programme` first." if programme is None else
+               "No sets are confirmed yet, so there is nothing to refill." if not sets_of(programme) else None)
+    if refused is not None:
+        if as_json:
+            click.echo(json.dumps({"error": refused, "vacancies": [], "proposals": [], "explanation": [refused]},
+                                  ensure_ascii=False))
+            raise SystemExit(1)
+        raise click.ClickException(refused)
+    assert programme is not None
     with stdout_to_stderr():
         plan, applications = propose(programme)
     data = plan.to_dict()
@@ -266,16 +283,21 @@ def _refill(as_json: bool, confirm: bool) -> None:
                               "removed_sets": applied.removed_sets, "skipped": applied.skipped}
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False))
-        return
-    click.echo(_describe_plan(plan, applications))
-    if applied is not None:
-        click.echo("\nDone:")
-        for line in applied.offered + applied.moved + [f"Removed empty {name}" for name in applied.removed_sets]:
-            click.echo(f"  {line}")
-        for line in applied.skipped:
-            click.echo(f"  not done: {line}")
-    elif not nothing_to_do(plan):
-        click.echo("\nNothing has been sent. Add --confirm to offer these places.")
+    else:
+        click.echo(_describe_plan(plan, applications))
+        if applied is not None:
+            click.echo("\nDone:")
+            for line in applied.offered + applied.moved + [f"Deleted {name}, emptied by the merge"
+                                                           for name in applied.removed_sets]:
+                click.echo(f"  {line}")
+            for line in applied.skipped:
+                click.echo(f"  not done: {line}")
+        elif not nothing_to_do(plan):
+            click.echo("\nNothing has been sent. Add --confirm to offer these places.")
+    if applied is not None and applied.skipped:
+        # A script must notice that the sets are not as the plan said.
+        raise click.ClickException(f"{counted(len(applied.skipped), 'change')} in the plan could not be made "
+                                   "(listed above); run `als sets refill` again to see what is left.")
 
 
 def _describe_plan(plan, applications) -> str:  # type: ignore[no-untyped-def]
@@ -289,7 +311,7 @@ def _describe_plan(plan, applications) -> str:  # type: ignore[no-untyped-def]
 
     if nothing_to_do(plan):
         return "\n".join(plan.explanation) or "There is nothing to refill."
-    lines = ["Vacancies: " + ", ".join(f"{name} {counted(n, 'place')}" for name, n in plan.vacancies)]
+    lines = ["Vacancies:"] + [f"  {name}: {counted(n, 'place')}" for name, n in plan.vacancies]
     for proposal in plan.proposals:
         lines.append(f"\n{proposal.set}:")
         lines += [f"  offer  {who(r)}" for r in proposal.add]

@@ -28,8 +28,7 @@ from app.models import (
     SetMember,
 )
 from app.sets.service import candidate_for
-from app.sets.wording import counted
-from selection import Candidate, Rules
+from selection import Candidate, Rules, check_set
 from selection.refill import ExistingSet, RefillPlan, refill
 from selection.serialise import rules_from_dict
 
@@ -78,7 +77,7 @@ def places_by_set(programme: Programme, run: SelectionRun | None) -> dict[str, i
 def set_places(programme: Programme) -> list[SetPlaces]:
     places = places_by_set(programme, confirmed_run(programme))
     return [SetPlaces(s, len(s.members), places.get(s.name, max(len(s.members), programme.min_set_size)),
-                      programme.min_set_size) for s in sets_of(programme)]
+                      programme.min_set_size) for s in sets_of(programme) if s.members]
 
 
 def waiting_list(programme: Programme) -> list[Application]:
@@ -107,6 +106,7 @@ class RefillInput:
     rules: Rules
     applications: dict[str, Application]
     lottery: dict[str, int] | None  # the confirmed run's draw, so the waiting list keeps its order
+    programme_id: int = 0
 
 
 def refill_input(programme: Programme) -> RefillInput:
@@ -118,6 +118,8 @@ def refill_input(programme: Programme) -> RefillInput:
     sets = []
     for learning_set in sets_of(programme):
         members = [m.application for m in learning_set.members]
+        if not members:
+            continue   # an empty set is not refilled: it is deleted when a merge empties it
         applications.update({a.reference: a for a in members})
         sets.append(ExistingSet(name=learning_set.name, slot=learning_set.slot_label,
                                 members=[a.reference for a in members],
@@ -131,7 +133,8 @@ def refill_input(programme: Programme) -> RefillInput:
     rules.slots = tuple(slot.label for slot in programme.slots)
     rules.pins, rules.pinned_slots = {}, {}
     lottery = (run.result or {}).get("lottery") if run is not None else None
-    return RefillInput(sets, people, [a.reference for a in ranked], rules, applications, lottery or None)
+    return RefillInput(sets, people, [a.reference for a in ranked], rules, applications, lottery or None,
+                      programme.id)
 
 
 def propose(programme: Programme) -> tuple[RefillPlan, dict[str, Application]]:
@@ -161,31 +164,127 @@ class Applied:
         return bool(self.offered or self.moved or self.removed_sets)
 
 
+@dataclass
+class _Step:
+    """One change the plan proposes: `person` joins `to` (from the waiting list when `source` is None)."""
+
+    person: str
+    to: str
+    source: str | None = None
+
+    def label(self, data: RefillInput) -> str:
+        application = data.applications.get(self.person) or _application(self.person)
+        return f"{application.full_name} ({self.person})" if application is not None else self.person
+
+    def not_done(self, data: RefillInput, why: str) -> str:
+        if self.source is None:
+            return f"{self.label(data)} was not offered a place in {self.to or 'a set'}: {why}"
+        return f"{self.label(data)} was not moved from {self.source} to {self.to or 'another set'}: {why}"
+
+
+def _steps(plan: dict[str, Any]) -> list[_Step]:
+    """The plan's changes in the order they are made: merges, then moves, then offers. The plan
+    comes back from the page, so anything malformed in it is simply not a step."""
+    def texts(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else []
+
+    steps: list[_Step] = []
+    moves = [m for merge in texts(plan.get("merges")) if isinstance(merge, dict) for m in texts(merge.get("moves"))]
+    proposals = [p for p in texts(plan.get("proposals")) if isinstance(p, dict)]
+    moves += [m for p in proposals for m in texts(p.get("moves"))]
+    for move in moves:
+        if isinstance(move, dict):
+            steps.append(_Step(str(move.get("person", "")), str(move.get("to", "")), str(move.get("from", ""))))
+    for proposal in proposals:
+        steps += [_Step(str(reference), str(proposal.get("set", ""))) for reference in texts(proposal.get("add"))]
+    return steps
+
+
+def _check_step(step: _Step, data: RefillInput, board: dict[str, list[str]], slots: dict[str, str],
+                waiting: set[str], seen: set[str]) -> str | None:
+    """Why this change can no longer be made on its own, or None: the person is still where the plan
+    found them (on the waiting list, or in the set they move from) and can attend the set's place and time."""
+    if step.to not in board:
+        return f"{step.to} no longer exists" if step.to else "the plan does not say which set"
+    if step.person in seen:
+        return "the plan names them twice"
+    if step.source == step.to:
+        return f"they are in {step.to} already"
+    application = data.applications.get(step.person)
+    if step.source is None:
+        if step.person not in waiting:
+            current = application or _application(step.person)
+            if current is None or current.programme_id != data.programme_id:
+                return "the application no longer exists"
+            if current.status is ApplicationStatus.WAITING_LIST:
+                return "someone with the same name and organisation already has a place"
+            return f"they are now {current.status.label.lower()}, no longer on the waiting list"
+    elif not step.source:
+        return "the plan does not say which set they are in"
+    elif step.person not in board.get(step.source, []):
+        return f"they are no longer in {step.source}"
+    if slots[step.to] not in data.people[step.person].slots:
+        return f"they cannot attend {slots[step.to]}"
+    return None
+
+
+def _settle(steps: list[_Step], data: RefillInput, skipped: list[str]) -> list[_Step]:
+    """The steps that can be made together: each still possible on its own, and every set they
+    change keeping every hard rule afterwards (size, sector mix, organisations, pairs), checked
+    with the same rules as the preview. A set that would break a rule gets none of the changes
+    touching it; that can undo a change elsewhere, so this repeats until nothing more is dropped."""
+    board = {s.name: list(s.members) for s in data.sets}
+    slots = {s.name: s.slot for s in data.sets}
+    waiting, seen = set(data.waiting), set()
+    kept: list[_Step] = []
+    for step in steps:
+        why = _check_step(step, data, board, slots, waiting, seen)
+        if why is not None:
+            skipped.append(step.not_done(data, why))
+            continue
+        seen.add(step.person)
+        kept.append(step)
+    while True:
+        final = {name: list(members) for name, members in board.items()}
+        for step in kept:
+            if step.source is not None:
+                final[step.source].remove(step.person)
+            final[step.to].append(step.person)
+        touched = {step.to for step in kept} | {step.source for step in kept if step.source is not None}
+        broken = {}
+        for name in sorted(touched):
+            if not final[name]:
+                continue   # a merge emptied it: it is deleted
+            card = check_set(final[name], slots[name], data.people, data.rules, name=name)
+            if not card.ok:
+                broken[name] = "; ".join(card.broken)
+        if not broken:
+            return kept
+        for step in [s for s in kept if s.to in broken or s.source in broken]:
+            name = step.to if step.to in broken else step.source
+            skipped.append(step.not_done(data, f"afterwards {broken[name]}"))
+            kept.remove(step)
+
+
 def apply_plan(programme: Programme, plan: dict[str, Any], by: str, now: datetime) -> Applied:
-    """Apply a plan (RefillPlan.to_dict(), as previewed): merges and moves first, then the offers.
-    Every step re-reads the person's status now; anything no longer possible is skipped and said."""
-    sets = {s.name: s for s in sets_of(programme)}
+    """Apply a plan (RefillPlan.to_dict(), as previewed) as far as it still holds now.
+
+    The plan is only a proposal (it comes back from a page or a file): every change is re-checked
+    against the database first, as the preview checked it, and anything that no longer holds is
+    skipped and said. Sets a merge empties are deleted."""
+    data = refill_input(programme)
     done = Applied()
-    for merge in plan.get("merges") or []:
-        into = sets.get(merge.get("into", ""))
-        if into is None:
-            done.skipped.append(f"Merging into {merge.get('into')} was skipped: that set no longer exists")
-            continue
-        for step in merge.get("moves") or []:
+    steps = _settle(_steps(plan), data, done.skipped)
+    sets = {s.name: s for s in sets_of(programme)}
+    for step in steps:
+        if step.source is not None:
             _move(step, sets, by, now, done)
-        for name in merge.get("sets") or []:
-            if name != into.name and name in sets:
-                _remove_if_empty(sets[name], by, done)
-    for proposal in plan.get("proposals") or []:
-        target = sets.get(proposal.get("set", ""))
-        for step in proposal.get("moves") or []:
-            _move(step, sets, by, now, done)
-        if target is None:
-            done.skipped += [f"{reference} was not offered a place: {proposal.get('set')} no longer exists"
-                             for reference in proposal.get("add") or []]
-            continue
-        for reference in proposal.get("add") or []:
-            _offer(programme, reference, target, by, now, done)
+    for step in steps:
+        if step.source is None:
+            _offer(data.applications[step.person], sets[step.to], by, now, done)
+    for name in dict.fromkeys(step.source for step in steps if step.source is not None):
+        if name is not None:
+            _remove_if_empty(sets[name], by, done)
     audit.record(by, "sets.refilled", f"programme:{programme.id}",
                  after={"offered": done.offered, "moved": done.moved, "removed_sets": done.removed_sets,
                         "skipped": done.skipped})
@@ -196,56 +295,39 @@ def _application(reference: str) -> Application | None:
     return db.session.scalars(select(Application).where(Application.reference == reference)).first()
 
 
-def _offer(programme: Programme, reference: str, target: LearningSet, by: str, now: datetime, done: Applied) -> None:
-    application = _application(reference)
-    if application is None or application.programme_id != programme.id:
-        done.skipped.append(f"{reference} was not offered a place: the application no longer exists")
-        return
-    if application.status is not ApplicationStatus.WAITING_LIST:
-        done.skipped.append(f"{application.full_name} ({reference}) was not offered a place: they are now "
-                            f"{application.status.label.lower()}, no longer on the waiting list")
-        return
+def _offer(application: Application, target: LearningSet, by: str, now: datetime, done: Applied) -> None:
     try:
         change_status(application, ApplicationStatus.SELECTED, by, now, learning_set=target, reason=REASON)
     except TransitionRefused as refused:
-        done.skipped.append(f"{application.full_name} ({reference}) was not offered a place: {refused}")
+        done.skipped.append(f"{application.full_name} ({application.reference}) was not offered a place: {refused}")
         return
-    done.offered.append(f"{application.full_name} ({reference}) offered a place in {target.name}")
+    done.offered.append(f"{application.full_name} ({application.reference}) offered a place in {target.name}")
 
 
-def _move(step: dict[str, str], sets: dict[str, LearningSet], by: str, now: datetime, done: Applied) -> None:
-    reference, source, target = step.get("person", ""), sets.get(step.get("from", "")), sets.get(step.get("to", ""))
-    application = _application(reference)
-    name = f"{application.full_name} ({reference})" if application else reference
-    if target is None:
-        done.skipped.append(f"{name} was not moved: {step.get('to')} no longer exists")
-        return
-    still_there = (application is not None and application.status is ApplicationStatus.SELECTED and source is not None
-                   and any(m.application_id == application.id for m in source.members))
-    if not still_there:
-        done.skipped.append(f"{name} was not moved to {target.name}: they are no longer in {step.get('from')}")
-        return
-    assert application is not None
-    move_to_set(application, target, by, now)
-    done.moved.append(f"{name} moved from {step.get('from')} to {target.name}")
+def _move(step: _Step, sets: dict[str, LearningSet], by: str, now: datetime, done: Applied) -> None:
+    member = next(m for m in sets[step.source or ""].members if m.application.reference == step.person)
+    application = member.application
+    move_to_set(application, sets[step.to], by, now)
+    done.moved.append(f"{application.full_name} ({step.person}) moved from {step.source} to {step.to}")
 
 
 def _remove_if_empty(learning_set: LearningSet, by: str, done: Applied) -> None:
-    """Delete a set a merge emptied, unless something still refers to it (then say what)."""
+    """Delete a set the plan emptied. Fee accounts of people who moved already follow them; the
+    closed accounts of people who left no longer point at it (the audit log keeps where they were);
+    its scheduled sessions go with it."""
     db.session.flush()
+    db.session.refresh(learning_set)
     if learning_set.members:
-        done.skipped.append(f"{learning_set.name} was kept: it still has {counted(len(learning_set.members), 'member')}")
         return
-    sessions = db.session.scalar(select(func.count(ScheduledSession.id)).where(ScheduledSession.set_id == learning_set.id)) or 0
-    accounts = db.session.scalar(select(func.count(FeeAccount.id)).where(FeeAccount.set_id == learning_set.id)) or 0
-    blockers = []
-    if sessions:
-        blockers.append(f"{counted(sessions, 'scheduled session')} (delete its schedule first)")
-    if accounts:
-        blockers.append(f"{counted(accounts, 'fee account')} of people who were in it, kept for finance")
-    if blockers:
-        done.skipped.append(f"{learning_set.name} is now empty but was not deleted: it has " + " and ".join(blockers))
-        return
-    audit.record(by, "sets.deleted", f"learning_set:{learning_set.id}", before={"name": learning_set.name})
+    left = db.session.scalars(select(FeeAccount).where(FeeAccount.set_id == learning_set.id)).all()
+    for account in left:
+        account.learning_set = None
+    sessions = db.session.scalars(select(ScheduledSession).where(ScheduledSession.set_id == learning_set.id)).all()
+    for session in sessions:
+        db.session.delete(session)
+    audit.record(by, "sets.deleted", f"learning_set:{learning_set.id}",
+                 before={"name": learning_set.name, "slot": learning_set.slot_label,
+                         "closed_fee_accounts": [a.application.reference for a in left],
+                         "scheduled_sessions": len(sessions)})
     db.session.delete(learning_set)
     done.removed_sets.append(learning_set.name)

@@ -49,8 +49,9 @@ def refill_proposal() -> str:
 
 @organiser_only
 def refill_confirm() -> Response:
-    """Apply the previewed replacements: offers to the people added, moves and merges. Anyone whose
-    status changed since the preview is skipped and listed."""
+    """Apply the previewed replacements: offers to the people added, moves and merges. The plan sent
+    back is only a proposal: every change is checked again against the sets as they are now, and
+    anything that no longer holds is skipped and listed."""
     programme = _programme()
     form = RefillForm()
     if not form.validate_on_submit():
@@ -69,7 +70,7 @@ def refill_confirm() -> Response:
     if done.moved:
         flash("Moved: " + "; ".join(done.moved) + ".", "success")
     if done.removed_sets:
-        flash("Removed empty " + ", ".join(done.removed_sets) + ".", "success")
+        flash("Deleted " + ", ".join(done.removed_sets) + ", emptied by the merge.", "success")
     if done.skipped:
         flash(f"{counted(len(done.skipped), 'change')} could not be made: " + "; ".join(done.skipped) + ".", "skipped")
     if not done.changed and not done.skipped:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import secrets
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -14,6 +15,7 @@ from werkzeug.wrappers import Response
 from app.auth import actor, role_required
 from app.clock import london, utcnow
 from app.extensions import db
+from app.finance.accounts import due_date_for
 from app.models import Application, LearningSet, Role, RunState, SelectionRun
 from app.programmes import current_programme
 from app.sets import bp
@@ -79,6 +81,10 @@ def index() -> Response | str:
         "separate_organisations": True, "avoid_previous_pairs": True, "time_limit": 30,
         "seed": secrets.randbelow(100_000), "solver": "cbc",
     })
+    sets_confirmed = _sets_confirmed(programme.id)
+    if sets_confirmed and request.method == "POST":
+        # Once offers are out, places are filled from the waiting list, never by a new run.
+        return redirect(url_for("sets.vacancies"))
     if form.validate_on_submit():
         rules = default_rules(programme)
         rules.min_size, rules.max_size, rules.sets = form.min_size.data, form.max_size.data, form.sets.data
@@ -94,7 +100,7 @@ def index() -> Response | str:
     ).all()
     considered, set_aside = pool_and_set_aside(programme)
     return render_template("sets/index.html", form=form, programme=programme, runs=runs, pool_size=len(considered),
-                           set_aside=set_aside, sets_confirmed=_sets_confirmed(programme.id))
+                           set_aside=set_aside, sets_confirmed=sets_confirmed)
 
 
 def _sets_confirmed(programme_id: int) -> bool:
@@ -271,15 +277,36 @@ def confirm_run(run_id: int) -> Response | str:
             # A set that is never saved, and the answer-by date confirming would give, for the example only.
             learning_set = (LearningSet(programme_id=programme.id, name=formed["name"], slot_label=formed["slot"])
                             if formed else None)
-            respond_by = london(utcnow()).date() + timedelta(days=programme.respond_days) if formed else None
-            previews[key] = render_template(f"email/{template}.txt", application=_AsOffered(samples[key], respond_by),
-                                            programme=programme, link="(their private link)",
-                                            learning_set=learning_set, left_set=None)
+            today = london(utcnow()).date()
+            respond_by = today + timedelta(days=programme.respond_days) if formed else None
+            # The context the real email gets (lifecycle._email): the account confirming would open,
+            # with its due date; no payments yet, and no dates until the schedule is published.
+            account = SimpleNamespace(due_date=due_date_for(today, None)) if formed else None
+            previews[key] = _preview_email(template, application=_AsOffered(samples[key], respond_by),
+                                           programme=programme, link="(their private link)",
+                                           learning_set=learning_set, left_set=None, account=account, balance=None,
+                                           meetings=[])
     broken = [m for card in scorecards(selection_run).values() for m in card.broken]
     set_count = sum(1 for s in selection_run.arrangement["sets"] if any(m not in gone for m in s["members"]))
     return render_template("sets/confirm.html", run=selection_run, outcome=outcome, previews=previews, form=form,
                            error=error, broken=broken, preview=preview, still_open=still_open, set_count=set_count,
                            email_links=_email_wording_links())
+
+
+def _preview_email(template: str, **context: Any) -> tuple[str, str]:
+    """Subject and body of an email as queue_email would write it: the organiser's wording if they
+    have written one, otherwise the standard one."""
+    from app.settings.emails import custom_wording, render_custom
+
+    custom = custom_wording(template)
+    if custom is not None:
+        try:
+            wording = render_custom(custom, context)
+            return wording.subject, wording.body
+        except Exception:  # noqa: BLE001 - the real email falls back to the standard wording too
+            pass
+    subject, _, body = render_template(f"email/{template}.txt", **context).lstrip().partition("\n")
+    return subject.removeprefix("Subject:").strip(), body.strip()
 
 
 class _AsOffered:

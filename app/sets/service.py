@@ -331,7 +331,14 @@ def _left_out_since(run: SelectionRun, by_reference: dict[str, Application]) -> 
                 placed_people[application.search_key] = reference
     for candidate in run.candidates:
         reference = candidate["id"]
+        if reference in gone:
+            continue
         application = by_reference.get(reference)
+        twin = placed_people.get(application.search_key) if application is not None else None
+        if twin is not None and twin != reference:
+            gone[reference] = LeftOut(reference, application.full_name,
+                                      f"same name and organisation as {twin}, who is offered a place")
+            continue
         if application is None:
             gone[reference] = LeftOut(reference, candidate.get("name") or reference, "no longer in the database")
         elif application.status is not ApplicationStatus.ELIGIBLE:

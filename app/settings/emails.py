@@ -9,6 +9,7 @@ standard wording is used and the failure logged, so nobody misses an email.
 """
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
-from jinja2 import FunctionLoader, StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -34,7 +35,9 @@ DESCRIPTIONS = {
     "application_received": "Sent when someone submits an application, with their private link.",
     "application_changed": "Sent when someone changes their application through their private link.",
     "application_withdrawn": "Sent when someone withdraws their application, or is recorded as withdrawn.",
-    "email_changed": "Sent to the old address when someone changes the email address on their application.",
+    "email_changed": "Sent to the old address when the email address on an application changes (by the person or the organiser).",
+    "email_changed_new_address": "Sent to the new address, with the private link, when the organiser changes someone's email address.",
+    "application_reinstated": "Sent when the organiser puts a withdrawn application back under consideration.",
     "private_link": "Sent when someone asks for a new link to their application.",
     "offer": "Sent when a person is offered a place in a set (when sets are confirmed, or from the waiting list).",
     "waiting_list": "Sent when a person is put on the waiting list.",
@@ -44,7 +47,7 @@ DESCRIPTIONS = {
     "place_declined": "Sent when a person declines their place, or is recorded as having declined it.",
     "set_changed": "Sent when a member is moved to another set.",
     "schedule_published": "Sent to every member of a set when its dates are sent out, with a calendar file.",
-    "schedule_changed": "Sent to every member of a set when a date changes, with a new calendar file.",
+    "schedule_changed": "Sent to every member of a set when a date, or who presents, changes after the dates were sent out, with a new calendar file.",
     "fee_reminder": "Sent to whoever pays the fee when it is overdue and finance sends reminders.",
 }
 GENERIC_DESCRIPTION = "Sent by the service to the people it concerns."
@@ -53,7 +56,7 @@ GENERIC_DESCRIPTION = "Sent by the service to the people it concerns."
 PLACEHOLDERS = {
     "application": [
         ("{{ application.full_name }}", "the person's name"),
-        ("{{ application.reference }}", "their application reference, such as ALS-0042"),
+        ("{{ application.reference }}", "their application reference, such as ALS-7KQ2M"),
         ("{{ application.organisation }}", "their organisation"),
         ("{{ application.job_title }}", "their job title"),
         ("{{ application.email }}", "their email address"),
@@ -80,9 +83,34 @@ PLACEHOLDERS = {
 }
 # Names every email may use, whatever its standard wording uses.
 ALWAYS = ("application", "programme", "config")
+# The attributes of each placeholder that wording may use: those documented above and a few more
+# the standard wording uses (besides, each email may use whatever its own standard wording does).
+# Anything else (application.access_token_hash, config.SECRET_KEY) is refused when saved and not
+# shown when sent.
+DOCUMENTED_ATTRIBUTES = {
+    "application": {"full_name", "reference", "organisation", "job_title", "email", "respond_by", "offered_at",
+                    "accepted_at", "submitted_at", "updated_at", "late", "status", "payer", "sector"},
+    "programme": {"name", "deadline", "total_fee_pence", "payment_instructions", "sessions",
+                  "fee_per_session_pence", "min_set_size", "max_set_size", "respond_days", "opens_at"},
+    "learning_set": {"name", "slot_label"},
+    "left_set": {"name", "slot_label"},
+    "account": {"invoice_name", "due_date", "purchase_order", "finance_email"},
+    "balance": {"outstanding_pence", "fee_pence", "paid_pence", "waived_pence"},
+    "config": {"ORGANISER_EMAIL", "PUBLIC_URL"},
+}
+# Emails to the person that must carry their private link, and why, for the message when it is missing.
+LINK_NEEDED_BECAUSE = {
+    "offer": "it is how people accept or decline",
+    "respond_reminder": "it is how people accept or decline",
+    "application_received": "it is how people see and change their application",
+    "private_link": "it is the link they asked for",
+}
+LINK_GENERIC_REASON = "it is how people reach their page"
 SAFE_METHODS = {"upper", "lower", "title", "capitalize", "strip", "replace", "split", "join", "startswith",
                 "endswith", "isoformat", "strftime", "items", "keys", "values", "get"}
 BLOCKED_ATTRIBUTES = {"query", "query_class", "metadata", "registry"}
+# The made-up person's reference in previews: like a real one (ALS- and five letters and digits).
+SAMPLE_REFERENCE = "ALS-7KQ2M"
 
 
 class WordingRefused(ValueError):
@@ -94,18 +122,41 @@ class WordingRefused(ValueError):
         self.field = field
 
 
-# Shared pieces of wording the standard emails include, such as a set's dates.
-INCLUDES = {"applications/_email_dates.txt": "the set's dates once they are sent out, or that they will follow"}
+class Sample(SimpleNamespace):
+    """A made-up record for previews, standing for the placeholder named in `_placeholder`."""
+
+
+def placeholder_of(obj: Any) -> str | None:
+    """Which placeholder a value stands for: an application, programme, set, account or balance."""
+    from app.finance.ledger import Balance
+    from app.models import Programme
+
+    if isinstance(obj, Sample):
+        return str(obj.__dict__.get("_placeholder") or "") or None
+    for kind, name in ((Application, "application"), (Programme, "programme"), (LearningSet, "learning_set"),
+                       (FeeAccount, "account"), (Balance, "balance")):
+        if isinstance(obj, kind):
+            return name
+    return None
 
 
 class EmailSandbox(SandboxedEnvironment):
     """Jinja's sandbox, stricter still: only a few methods of text, dates and mappings, and the
-    service's own helpers for the shared pieces of wording, may be called."""
+    service's own helpers for the shared pieces of wording, may be called; of the records an email
+    is given, only the attributes in `attributes` may be read."""
 
     helpers: frozenset[Any] = frozenset()
+    attributes: dict[str, set[str]] | None = None  # placeholder -> attributes; None: not restricted
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        return attr not in BLOCKED_ATTRIBUTES and super().is_safe_attribute(obj, attr, value)
+        if attr in BLOCKED_ATTRIBUTES or not super().is_safe_attribute(obj, attr, value):
+            return False
+        placeholder = placeholder_of(obj) if self.attributes is not None else None
+        if placeholder is None or self.attributes is None:
+            return True
+        if placeholder == "learning_set":  # a set is learning_set or left_set: both have the same attributes
+            return attr in self.attributes.get("learning_set", set()) | self.attributes.get("left_set", set())
+        return attr in self.attributes.get(placeholder, set())
 
     def is_safe_callable(self, obj: Any) -> bool:
         if any(obj is helper for helper in self.helpers):
@@ -115,16 +166,14 @@ class EmailSandbox(SandboxedEnvironment):
                 and isinstance(owner, (str, date, dict)) and super().is_safe_callable(obj))
 
 
-def _load_include(name: str) -> str | None:
-    if name not in INCLUDES:
-        return None
-    return (Path(current_app.root_path).parent / "templates" / name).read_text(encoding="utf-8")
-
-
-def sandbox() -> EmailSandbox:
+def sandbox(name: str | None = None) -> EmailSandbox:
     """Text emails: no autoescaping; the filters the standard wording uses (money, london, uk_date ...);
-    the shared pieces it includes, and the service's helpers those use (never url_for or config)."""
-    env = EmailSandbox(autoescape=False, undefined=StrictUndefined, loader=FunctionLoader(_load_include))
+    and the service's helpers the standard wording uses (never url_for or config).
+    Given the email's name, only the attributes that email may use can be read."""
+    env = EmailSandbox(autoescape=False, undefined=StrictUndefined)
+    if name is not None:
+        env.attributes = {root: {path[1] for path in paths if len(path) > 1}
+                          for root, paths in _grouped(allowed_paths(name)).items()}
     env.filters.update({name: f for name, f in current_app.jinja_env.filters.items() if name not in env.filters})
     helpers = {name: f for name, f in current_app.jinja_env.globals.items()
                if callable(f) and getattr(f, "__module__", "").startswith("app.")}
@@ -174,20 +223,75 @@ def allowed_names(name: str) -> set[str]:
     return set(used) | set(ALWAYS)
 
 
+Path_ = tuple[str, ...]
+
+
+def _chain(node: nodes.Node) -> Path_ | None:
+    """`application.payer.value` -> ("application", "payer", "value"); None unless it starts at a name.
+    A subscript with a constant (config["SECRET_KEY"]) counts as an attribute; any other breaks the chain."""
+    parts: list[str] = []
+    while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            parts.append(node.arg.value)
+        else:
+            parts.append("[…]")
+        node = node.node
+    if not isinstance(node, nodes.Name):
+        return None
+    return (node.name, *reversed(parts))
+
+
+def used_paths(parsed: nodes.Template) -> list[tuple[Path_, int]]:
+    """Every placeholder path read in a template, with its line."""
+    found = []
+    for node in parsed.find_all((nodes.Getattr, nodes.Getitem)):
+        path = _chain(node)
+        if path is not None:
+            found.append((path, node.lineno))
+    return found
+
+
+def _grouped(paths: set[Path_]) -> dict[str, set[Path_]]:
+    grouped: dict[str, set[Path_]] = {}
+    for path in paths:
+        grouped.setdefault(path[0], set()).add(path)
+    return grouped
+
+
+def allowed_paths(name: str) -> set[Path_]:
+    """Placeholder attributes this email may use: the documented ones, and those its standard wording uses."""
+    roots = allowed_names(name)
+    documented = {(root, attr) for root, attrs in DOCUMENTED_ATTRIBUTES.items() if root in roots for attr in attrs}
+    standard = standard_wording(name)
+    parsed = SandboxedEnvironment().parse(standard.subject + "\n" + standard.body)
+    return documented | {path for path, _ in used_paths(parsed) if path[0] in roots}
+
+
+def _path_refused(path: Path_, allowed: set[Path_]) -> bool:
+    """A path is fine when, less any harmless method calls at its end, it leads to an allowed attribute
+    (application.payer on the way to application.payer.value) or reads a plain value's own words beyond
+    one (application.payer.label). The sandbox checks the records' attributes again when rendering."""
+    trimmed = list(path)
+    while len(trimmed) > 1 and trimmed[-1] in SAFE_METHODS:
+        trimmed.pop()
+    wanted = tuple(trimmed)
+    if len(wanted) == 1:
+        return False
+    return not any(known[:len(wanted)] == wanted for known in allowed) and wanted[:2] not in allowed
+
+
 def placeholders(name: str) -> list[tuple[str, str]]:
     names = allowed_names(name)
-    standard = standard_wording(name)
-    included = [node.template.value for node in sandbox().parse(standard.body).find_all(nodes.Include)
-                if isinstance(node.template, nodes.Const)]
     return ([item for key, items in PLACEHOLDERS.items() if key in names for item in items]
-            + [(f"{{{{ {key} }}}}", "as in the standard wording") for key in sorted(names - set(PLACEHOLDERS))]
-            + [(f'{{% include "{path}" %}}', INCLUDES[path]) for path in included if path in INCLUDES])
+            + [(f"{{{{ {key} }}}}", "as in the standard wording") for key in sorted(names - set(PLACEHOLDERS))])
 
 
-def _sample(model: type, **values: Any) -> SimpleNamespace:
+def _sample(model: type, placeholder: str, **values: Any) -> Sample:
     """A stand-in for a database row with every column (None unless given), never saved."""
     fields = {column.key: None for column in model.__table__.columns}  # type: ignore[attr-defined]
-    return SimpleNamespace(**{**fields, **values})
+    return Sample(**{**fields, **values, "_placeholder": placeholder})
 
 
 def sample_context(name: str) -> dict[str, Any]:
@@ -201,21 +305,21 @@ def sample_context(name: str) -> dict[str, Any]:
     total = programme.total_fee_pence if programme else 30_000
     slot = programme.slots[0].label if programme and programme.slots else "Durham, Wednesday mornings"
     respond_by = (now + timedelta(days=programme.respond_days if programme else 14)).date()
-    learning_set = _sample(LearningSet, name="Set 3", slot_label=slot)
+    learning_set = _sample(LearningSet, "learning_set", name="Set 3", slot_label=slot)
     application = _sample(
-        Application, reference="ALS-0042", full_name="Sam Taylor", email="sam.taylor@example.org",
+        Application, "application", reference=SAMPLE_REFERENCE, full_name="Sam Taylor", email="sam.taylor@example.org",
         organisation="Tyne Logistics Ltd", job_title="Director of Operations", sector=Sector.PRIVATE,
         payer=Payer.SELF, status=ApplicationStatus.SELECTED, submitted_at=now, updated_at=now, offered_at=now,
         respond_by=respond_by, programme=programme, slots=[],
     )
-    account = _sample(FeeAccount, invoice_name="Sam Taylor", finance_email="sam.taylor@example.org",
-                      due_date=respond_by + timedelta(days=14), reference="ALS-0042", application=application)
+    account = _sample(FeeAccount, "account", invoice_name="Sam Taylor", finance_email="sam.taylor@example.org",
+                      due_date=respond_by + timedelta(days=14), reference=SAMPLE_REFERENCE, application=application)
     context: dict[str, Any] = {
         "application": application,
         "programme": programme,
         "link": f"{current_app.config.get('PUBLIC_URL', '')}/application/your-private-link",
         "learning_set": learning_set,
-        "left_set": _sample(LearningSet, name="Set 5", slot_label=slot),
+        "left_set": _sample(LearningSet, "learning_set", name="Set 5", slot_label=slot),
         "account": account,
         "balance": Balance(fee_pence=total, waived_pence=0, paid_pence=0, outstanding_pence=total),
         "meetings": [MeetingLine("Session 1", "10am to 1pm on Tuesday 12 January 2027", slot, "Sam Taylor"),
@@ -223,6 +327,8 @@ def sample_context(name: str) -> dict[str, Any]:
         "changes": ["Session 2 moves from Tuesday 9 February 2027 to Tuesday 16 February 2027"],
         "old_email": "sam.old@example.org",
         "changed": ["job_title", "organisation"],
+        "by_organiser": False,
+        "can_change": True,
     }
     return {key: value for key, value in context.items() if key in allowed_names(name) or key in ALWAYS}
 
@@ -240,6 +346,7 @@ def _line_of(error: Exception) -> int | None:
 
 def _check_one(env: EmailSandbox, name: str, text: str, field: str, what: str,
                context: dict[str, Any]) -> str:
+    """Render one part of the wording for the sample person, or say in plain words what is wrong."""
     try:
         parsed = env.parse(text)
     except TemplateSyntaxError as error:
@@ -250,20 +357,37 @@ def _check_one(env: EmailSandbox, name: str, text: str, field: str, what: str,
         first = min((node for node in parsed.find_all(nodes.Name) if node.name in unknown), key=lambda n: n.lineno)
         raise WordingRefused(f"{what}, line {first.lineno}: {{{{ {first.name} }}}} is not a placeholder this email "
                              "can use", field)
+    allowed_attributes = allowed_paths(name)
+    for path, line in sorted(used_paths(parsed), key=lambda found: found[1]):
+        if path[0] in allowed and _path_refused(path, allowed_attributes):
+            raise WordingRefused(f"{what}, line {line}: {{{{ {'.'.join(path)} }}}} is not one of the placeholders "
+                                 "you can use", field)
     try:
         return env.from_string(text).render(**context)
     except SecurityError as error:
-        line = _line_of(error)
-        raise WordingRefused(f"{what}, line {line}: that is not allowed in an email ({error})", field) from None
+        raise WordingRefused(f"{what}, line {_line_of(error)}: {_plain(error)} is not allowed in an email: use the "
+                             "placeholders listed on this page", field) from None
     except UndefinedError as error:
-        line = _line_of(error)
-        raise WordingRefused(f"{what}, line {line}: a placeholder does not exist ({error})", field) from None
+        raise WordingRefused(f"{what}, line {_line_of(error)}: {_plain(error)} is not one of the placeholders you "
+                             "can use", field) from None
     except TemplateError as error:
-        line = _line_of(error)
-        raise WordingRefused(f"{what}, line {line}: {error}", field) from None
+        raise WordingRefused(f"{what}, line {_line_of(error)}: this wording cannot be used: check it against the "
+                             "standard wording", field) from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as error:
-        line = _line_of(error)
-        raise WordingRefused(f"{what}, line {line}: this cannot be shown ({error})", field) from None
+        raise WordingRefused(f"{what}, line {_line_of(error)}: a placeholder here cannot be shown this way: check it "
+                             "against the standard wording", field) from None
+
+
+# Jinja's own messages name Python types ("'dict object' has no attribute 'SECRET_KEY'"): keep the name only.
+_ATTRIBUTE = re.compile(r"attribute '([^']+)'")
+_UNDEFINED = re.compile(r"^'([^']+)' is undefined")
+
+
+def _plain(error: Exception) -> str:
+    """The thing an error is about, as the organiser typed it: “SECRET_KEY”, or “that”."""
+    text = str(error)
+    match = _ATTRIBUTE.search(text) or _UNDEFINED.search(text)
+    return f"“{match.group(1)}”" if match else "that"
 
 
 def check_wording(name: str, subject: str, body: str) -> Wording:
@@ -276,16 +400,23 @@ def check_wording(name: str, subject: str, body: str) -> Wording:
         raise WordingRefused("Enter the wording of the email", "body")
     if len(body) > BODY_LIMIT:
         raise WordingRefused(f"The wording must be {BODY_LIMIT:,} characters or fewer", "body")
-    env = sandbox()
+    env = sandbox(name)
     context = {**sample_context(name), "config": safe_config()}
     rendered_subject = _check_one(env, name, subject, "subject", "Subject", context)
     rendered_body = _check_one(env, name, body, "body", "Wording", context)
     return Wording(subject=" ".join(rendered_subject.split()), body=rendered_body.strip() + "\n")
 
 
+def needs_link(name: str) -> bool:
+    """Emails to the person whose standard wording gives their private link must keep it."""
+    standard = standard_wording(name)
+    parsed = SandboxedEnvironment().parse(standard.subject + "\n" + standard.body)
+    return any(node.name == "link" for node in parsed.find_all(nodes.Name))
+
+
 def render_custom(template: EmailTemplate, context: dict[str, Any]) -> Wording:
     """The organiser's wording for a real email. Raises whatever goes wrong (the caller falls back)."""
-    env = sandbox()
+    env = sandbox(template.name)
     values = {**context, "config": safe_config()}
     subject = env.from_string(template.subject).render(**values)
     body = env.from_string(template.body).render(**values)
@@ -295,6 +426,10 @@ def render_custom(template: EmailTemplate, context: dict[str, Any]) -> Wording:
 def save_wording(name: str, subject: str, body: str, by: str) -> bool:
     """Check and keep the organiser's wording (audited). Returns whether it changed."""
     check_wording(name, subject, body)
+    if needs_link(name) and "link" not in {node.name for node in sandbox().parse(subject + "\n" + body)
+                                          .find_all(nodes.Name)}:
+        reason = LINK_NEEDED_BECAUSE.get(name, LINK_GENERIC_REASON)
+        raise WordingRefused(f"The {title(name).lower()} email must include {{{{ link }}}}: {reason}", "body")
     row = custom_wording(name)
     before = ({"subject": row.subject, "body": row.body} if row is not None
               else {"subject": standard_wording(name).subject, "body": standard_wording(name).body})

@@ -3,8 +3,8 @@ so the page and `als programme` give the same messages."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 
 from app.text import paragraphs, single_line
 
@@ -33,6 +33,8 @@ class ProgrammeForm(FlaskForm):
         "How to pay", widget=GovTextArea(), filters=[paragraphs],
         description="Shown on each member's page and in the offer email: bank details, or how to ask for an "
                     "invoice. Leave empty if you will tell people yourself.")
+    # Shown once a change to the fee or sessions would not reach fee accounts or published schedules.
+    accept_change = BooleanField("Change the settings anyway", widget=GovCheckboxInput())
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth import actor, role_required
 from app.clock import LONDON, as_utc
 from app.extensions import db
-from app.models import AuditEvent, Programme, Role, Slot
+from app.models import AuditEvent, FeeAccount, LearningSet, Programme, Role, Slot
 from app.programmes import (
     RESPOND_DAYS_RANGE,
     SESSIONS_RANGE,
@@ -33,6 +33,7 @@ from app.programmes import (
 )
 from app.settings import bp, emails
 from app.settings.forms import EmailWordingForm, PlaceForm, ProgrammeForm, RenamePlaceForm
+from app.web import format_money
 
 # Form field for each setting a rule is about, so the message sits by the right box.
 FORM_FIELDS = {"min_set_size": "min_size", "max_set_size": "max_size", "note_word_limit": "word_limit",
@@ -74,6 +75,31 @@ def _whole_number(text: str | None, what: str, limits: tuple[int, int], field: s
     if not cleaned.isdigit():
         raise SettingRefused(f"The {what} must be a whole number, like {limits[0] + 1}", field)
     return check_number(int(cleaned), what, limits, field)
+
+
+# A free programme: "0", "£0.00". Any other fee is read as money is everywhere else (the ledger's parser).
+def _changes_needing_a_tick(programme: Programme, before: dict[str, Any]) -> list[str]:
+    """Changes to the fee or the number of sessions after offers or schedules are out: what they
+    will not change, so the organiser ticks to say they know."""
+    warnings: list[str] = []
+    fee_changed = (before["fee_per_session_pence"], before["sessions"]) != (programme.fee_per_session_pence,
+                                                                            programme.sessions)
+    if fee_changed:
+        accounts = db.session.scalar(select(func.count(FeeAccount.id)).where(
+            FeeAccount.programme_id == programme.id, FeeAccount.closed_at.is_(None))) or 0
+        if accounts:
+            old_fee = format_money(before["fee_per_session_pence"] * before["sessions"])
+            people = "1 person already has a fee account" if accounts == 1 else \
+                f"{accounts:,} people already have fee accounts"
+            warnings.append(f"{people} at {old_fee}; their charges do not change — change them on the finance page")
+    if before["sessions"] != programme.sessions:
+        published = db.session.scalar(select(func.count(LearningSet.id)).where(
+            LearningSet.programme_id == programme.id, LearningSet.schedule_published_at.is_not(None))) or 0
+        if published:
+            sets = "1 set has" if published == 1 else f"{published:,} sets have"
+            warnings.append(f"{sets} published schedules of {before['sessions']} sessions; their sessions do not "
+                            "change — change them on each set's schedule page")
+    return warnings
 
 
 def _apply(form: ProgrammeForm, programme: Programme) -> list[tuple[str, str]]:
@@ -135,15 +161,18 @@ def _apply(form: ProgrammeForm, programme: Programme) -> list[tuple[str, str]]:
 
 def _history(programme: Programme) -> list[AuditEvent]:
     return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.target.in_([f"programme:{programme.id}", "programme:new"]))
+        # Only changes to the settings: refills and payment imports are logged against the programme too.
+        select(AuditEvent).where(AuditEvent.target.in_([f"programme:{programme.id}", "programme:new"]),
+                                 or_(AuditEvent.action.startswith("programme."),
+                                     AuditEvent.action.startswith("settings.")))
         .order_by(AuditEvent.id.desc()).limit(50)))
 
 
 def _render_programme(form: ProgrammeForm, programme: Programme, place: PlaceForm | None = None,
-                      status: int = 200) -> tuple[str, int]:
+                      status: int = 200, warnings: list[str] | None = None) -> tuple[str, int]:
     slots = [(slot, *slot_users(programme, slot)) for slot in programme.slots]
     return render_template("settings/programme.html", form=form, programme=programme, slots=slots,
-                           place=place or PlaceForm(), events=_history(programme)), status
+                           place=place or PlaceForm(), events=_history(programme), warnings=warnings or []), status
 
 
 @bp.route("/")
@@ -171,6 +200,12 @@ def programme() -> BaseResponse | tuple[str, int]:
         for field, message in problems:
             getattr(form, field).errors = [*getattr(form, field).errors, message]
         return _render_programme(form, _programme(), status=400)
+    warnings = _changes_needing_a_tick(programme, before)
+    if warnings and not form.accept_change.data:
+        db.session.rollback()
+        form.accept_change.errors = ["Tick ‘Change the settings anyway’ to save these changes, or put the fee "
+                                     "and number of sessions back"]
+        return _render_programme(form, _programme(), status=400, warnings=warnings)
     changed = record_change(programme, before, actor())
     db.session.commit()
     flash("Programme settings saved" if changed else "You did not change any settings",

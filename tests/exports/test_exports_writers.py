@@ -150,7 +150,8 @@ def test_fees_accounts_live_formulas_totals_and_highlighting() -> None:
     rows = [dict(zip(lcols, r, strict=True)) for r in data_rows(ledger)]
     assert [r["Amount"] for r in rows] == [300, -123.45, 150, -150]
     assert [r["Counts towards"] for r in rows] == ["Charged", "Paid", "Charged", "Charged"]
-    assert rows[3]["Kind"] == "reversal of charge"
+    assert rows[3]["Kind"] == "Reversal of a charge"
+    assert [row["Kind"] for row in rows[:3]] == ["Charge", "Payment", "Charge"]
     assert rows[0]["Participant"] == "Participant F1"
     assert all(ledger.cell(r, 3).is_date for r in range(4, 8))
     assert ledger["F5"].number_format.startswith(GBP)

@@ -102,6 +102,15 @@ def test_control_characters_in_cells_are_dropped() -> None:
     assert csv_with_quoted_newline.rows[0].offer == "one\ntwo"
 
 
+def test_invisible_direction_overrides_are_dropped_but_joiners_kept() -> None:
+    # U+202E would make the rest of a name read backwards on every page; ZWNJ is part of Persian spelling.
+    sheet = read_applications("name,email,organisation,sector,offer\nAda\u202e ecalevoL\u200b,ada@example.org,"
+                              "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645,private,Hello\n".encode())
+    [row] = sheet.rows
+    assert row.full_name == "Ada ecalevoL"
+    assert "\u200c" in row.organisation
+
+
 @pytest.mark.parametrize("value", ["99999999999999999999", 1e300, "£21,474,836.48"])
 def test_amounts_beyond_any_column_are_refused(value) -> None:
     with pytest.raises(ValueError, match="too large to be an amount of money"):

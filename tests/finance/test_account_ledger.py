@@ -177,3 +177,37 @@ def test_the_account_page_shows_balance_and_history_with_who_recorded_each_entry
     assert history.index("Fee charged") < history.index("Payment")
     assert "organiser@example.org" in history and "finance@example.org" in history
     assert history.count("Reverse<span") == 2
+
+
+def test_the_reverse_button_names_the_entry_by_its_amount_without_a_sign(client, account, ledger):
+    post(client, account, "payment", amount="300", method="bank transfer", reference="BACS 1")
+    page = client.get(URL.format(account)).get_data(as_text=True)
+    assert re.search(r"Reverse<span class=\"govuk-visually-hidden\"> the £300 payment on ", page)
+    assert re.search(r"Reverse<span class=\"govuk-visually-hidden\"> the £300 charge on ", page)
+    assert "-£300" not in page.split('id="history"')[1].split("Amount owed")[1].split("Reverse")[1]
+
+
+def test_a_closed_account_offers_the_refund_and_history_but_no_payment_or_payer_form(client, app, account, ledger):
+    from app.applications.lifecycle import change_status
+    from app.clock import utcnow
+    from app.extensions import db
+    from app.models import Application, ApplicationStatus
+
+    post(client, account, "payment", amount="300", method="bank transfer", reference="BACS 1")
+    with app.app_context():
+        application = db.session.query(Application).filter_by(reference=account).one()
+        change_status(application, ApplicationStatus.WITHDRAWN, "organiser@example.org", utcnow(), notify=False)
+        db.session.commit()
+    page = client.get(URL.format(account)).get_data(as_text=True)
+    assert "Record a payment" not in page and 'id="payer"' not in page and "Record a waiver" not in page
+    assert 'id="record-refund"' in page and "Refund due: £300" in page and 'id="ledger"' in page
+    entries = len(ledger.entries(account))
+    refused = post(client, account, "payment", amount="10", method="cash").get_data(as_text=True)
+    assert "a payment cannot be recorded" in refused
+    response = client.post(f"{URL.format(account)}/payer", data={"payer-payer_kind": "person",
+                                                                 "payer-invoice_name": "Someone else",
+                                                                 "payer-finance_email": "x@example.org"},
+                           follow_redirects=True)
+    assert "the payer cannot be changed" in response.get_data(as_text=True)
+    assert len(ledger.entries(account)) == entries
+    assert ledger.account_row(account).invoice_name != "Someone else"

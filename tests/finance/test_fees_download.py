@@ -65,10 +65,10 @@ def test_fees_xlsx_lists_every_account_and_every_ledger_entry(client, worked_led
     assert len(lines) == ledger.entry_count()
     by_account = {ref: [line for line in lines if line["Account"] == ref] for ref in worked_ledger}
     assert sorted((line["Kind"], line["Amount"]) for line in by_account[c]) == sorted([
-        ("charge", 300), ("waiver", -100), ("payment", -200), ("reversal of payment", 200)])
+        ("Charge", 300), ("Waiver", -100), ("Payment", -200), ("Reversal of a payment", 200)])
     assert [line["Recorded by"] for line in by_account[b]][1:] == ["finance@example.org"] * 2
     # A payment reference that looks like a formula stays text.
-    [payment] = [line for line in by_account[a] if line["Kind"] == "payment"]
+    [payment] = [line for line in by_account[a] if line["Kind"] == "Payment"]
     assert payment["Reference"] == '=HYPERLINK("x")'
     assert entries.cell(row=4 + lines.index(payment), column=8).data_type == "s"
 

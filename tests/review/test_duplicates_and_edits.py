@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import Application
 from tests.helpers import slot_ids
@@ -114,3 +116,42 @@ def test_a_members_change_that_keeps_the_rules_saves_at_once(client, auth, app):
     assert [row.after for row in audit_rows(app, "application.changed_by_organiser")] == [{
         "job_title": "Director of Strategy",
         "slots": ["Newcastle City Centre, Tuesday mornings", "Durham, Wednesday mornings"]}]
+
+
+def test_an_email_change_by_the_organiser_says_so_and_sends_the_new_address_the_link(client, auth, app, apply):
+    from tests.helpers import link_from, outbox
+
+    refs = three_applicants(app, apply)
+    ben = refs["Ben Brown"]
+    auth.login("organiser")
+    assert edit(client, ben, email="ben.brown@sage.example.org").status_code == 302
+    emails = [e for e in outbox(app) if e.template in {"email_changed", "email_changed_new_address"}]
+    [old] = [e for e in emails if e.to_address == "ben@example.org"]
+    assert "The organiser of" in old.body and "has changed the email address" in old.body
+    assert "If this was not you" not in old.body and "/application/" not in old.body
+    [new] = [e for e in emails if e.to_address == "ben.brown@sage.example.org"]
+    assert "now uses this email address" in new.subject
+    assert client.get(link_from(new)).status_code == 200, "the new address is sent a link that works"
+
+
+def test_fee_emails_follow_a_members_new_address_but_not_an_organisations_contact(client, auth, app):
+    from app.finance.accounts import account_of
+    from app.models import Payer
+
+    confirmed(app)
+    with app.app_context():
+        from app.models import LearningSet
+
+        members = [m.application for m in db.session.query(LearningSet).filter_by(name="Set 6").one().members]
+        own, organisation = members[0], members[1]
+        account_of(organisation).finance_email = "accounts@employer.example.org"
+        own.payer = Payer.SELF
+        db.session.commit()
+        own_ref, org_ref = own.reference, organisation.reference
+    auth.login("organiser")
+    assert edit(client, own_ref, email="new.self@example.org").status_code == 302
+    assert edit(client, org_ref, email="new.org@example.org").status_code == 302
+    with app.app_context():
+        by_reference = {a.reference: a for a in db.session.scalars(select(Application))}
+        assert account_of(by_reference[own_ref]).finance_email == "new.self@example.org"
+        assert account_of(by_reference[org_ref]).finance_email == "accounts@employer.example.org"

@@ -104,10 +104,20 @@ def test_offer_is_only_for_those_who_may_be_selected(client, auth, app, apply):
 def test_the_same_person_is_never_offered_a_second_place(client, auth, app, apply):
     confirmed(app)
     member = set_named(app, "Set 4").members[0].application
-    ref = waiting(app, apply, full_name=member.full_name, organisation=member.organisation,
-                  email="second.address@example.org")
+    details = {"full_name": member.full_name, "organisation": member.organisation,
+               "email": "second.address@example.org", "sector": "voluntary", "slots": slot_ids(app)[1:]}
+    apply(**details)
+    with app.app_context():
+        ref = db.session.query(Application).filter_by(email="second.address@example.org").one().reference
+    set_status(app, ref, "eligible")
     auth.login("organiser")
+    assert f'href="{LIST}{ref}/offer"' not in client.get(f"{LIST}{ref}").get_data(as_text=True)
+    page = client.get(f"{LIST}{ref}/offer").get_data(as_text=True)
+    assert "looks like the same person as" in page
+    assert member.reference in page and "who holds a place in Set 4" in page
+    assert "mark this application" in page and "withdrawn" in page
+    assert offered_sets(page) == [] and "Keeps every rule" not in page and "Offer the place" not in page
     set_six = set_named(app, "Set 6")
     page = client.post(f"{LIST}{ref}/offer", data={"learning_set": str(set_six.id), "anyway": "y"}).get_data(as_text=True)
-    assert f"looks like the same person as {member.reference}, who already has a place" in page
-    assert status_of(app, ref) == "waiting_list"
+    assert "who holds a place in Set 4" in page
+    assert status_of(app, ref) == "eligible"

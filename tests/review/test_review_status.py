@@ -58,7 +58,8 @@ def test_withdrawing_a_member_from_the_page_frees_their_place_closes_the_account
     page = client.get(f"{LIST}{ref}").get_data(as_text=True)
     assert "In <strong>Set 1</strong>" in page
     assert options(page) == ["withdrawn", "declined"]
-    response = client.post(f"{LIST}{ref}/status", data={"status-status": "withdrawn", "status-reason": "Moved abroad"},
+    response = client.post(f"{LIST}{ref}/status", data={"status-status": "withdrawn", "status-reason": "Moved abroad",
+                                                          "status-confirmed": "yes"},
                            follow_redirects=True)
     assert "Status changed to withdrawn" in response.get_data(as_text=True)
     with app.app_context():

@@ -59,8 +59,15 @@ def test_a_leaver_keeps_their_past_turns_and_no_future_session_is_left_without_a
         assert {m.application.reference for m in learning_set.members} <= presenting
         everyone_before = {reference for references in before.values() for reference in references}
         assert {m.application.reference for m in learning_set.members} == everyone_before - leavers
-    # Presenters changing is not a change of date or time: members are not emailed.
-    assert outbox(app, "schedule_changed") == []
+        remaining = {m.application.email for m in learning_set.members}
+        taken_over = [s for s in upcoming(learning_set) if rota(learning_set)[s.number] != before[s.number]]
+    # The dates were published, so the members still in the set are told whose turn it now is, with
+    # the new calendar; the leavers are not.
+    emails = outbox(app, "schedule_changed")
+    assert emails and {e.to_address for e in emails} == remaining
+    latest = emails[-1]
+    assert "presenting now" in latest.body and latest.attachment_text.startswith("BEGIN:VCALENDAR")
+    assert taken_over
 
 
 def newcomer() -> Application:
@@ -70,6 +77,7 @@ def newcomer() -> Application:
     add_demo_applications(programme, 1, 977)
     [joiner] = db.session.scalars(select(Application).where(Application.id.not_in(known))).all()
     change_status(joiner, ApplicationStatus.ELIGIBLE, "organiser@example.org", utcnow(), notify=False)
+    programme.max_set_size += 1  # room for one more in a full set, without anyone leaving
     return joiner
 
 

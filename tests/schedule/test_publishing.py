@@ -60,7 +60,7 @@ def test_publishing_emails_every_member_once_with_the_dates_and_a_calendar(clien
     assert event.actor == "organiser@example.org" and event.after == {"members_emailed": len(people)}
     page = client.get(f"/manage/schedule/sets/{planned}").get_data(as_text=True)
     assert f"{escape(name)}&#39;s dates are published: {len(people)} members emailed" in page
-    assert "Published on" in page and "Publish the dates and email the members" not in page
+    assert "Published at" in page and "Publish the dates and email the members" not in page
     # Publishing again sends nothing more.
     publish(client, planned)
     assert len(outbox(app, "schedule_published")) == len(people)

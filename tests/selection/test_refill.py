@@ -193,6 +193,30 @@ def test_members_are_spread_when_no_single_set_has_room():
     assert_every_touched_set_keeps_the_rules(plan, sets, people, rules)
 
 
+def test_of_two_sets_below_the_minimum_the_smaller_moves_into_the_larger():
+    rules = Rules(min_size=6, max_size=8)
+    larger = [person(f"a{i}", s) for i, s in enumerate(["public", "private", "voluntary", "public", "private"])]
+    smaller = [person("b0", "voluntary"), person("b1", "public")]
+    sets, people, ids = board(("Set 15", larger, 6), ("Set 19", smaller, 6), waiting=[])
+    plan = refill(sets, people, ids, rules)
+    (merge,) = plan.merges
+    assert merge.into == "Set 15"
+    assert [(m.person, m.from_set) for m in merge.moves] == [("b0", "Set 19"), ("b1", "Set 19")]
+    assert_every_touched_set_keeps_the_rules(plan, sets, people, rules)
+
+
+def test_a_set_that_cannot_merge_because_the_others_are_full_says_they_have_no_room():
+    rules = Rules(min_size=4, max_size=5)
+    small = [person("a0", "public"), person("a1", "voluntary")]
+    full = [person(f"b{i}", s) for i, s in enumerate(["public", "private", "voluntary", "private", "public"])]
+    sets, people, ids = board(("Set 1", small, 5), ("Set 2", full, 5), waiting=[])
+    plan = refill(sets, people, ids, rules)
+    assert plan.merges == []
+    line = next(line for line in plan.explanation if "no merge is proposed" in line)
+    assert "the other sets at Durham, Wednesdays have no room" in line
+    assert "only 0" not in line
+
+
 def test_no_merge_is_proposed_when_none_keeps_the_rules():
     rules = Rules(min_size=4, max_size=8)
     small = [person("a0", "public", org="Acme"), person("a1", "voluntary")]

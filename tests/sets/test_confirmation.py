@@ -157,6 +157,8 @@ def test_cli_confirming_while_open_needs_before_deadline(app, runner):
     assert "Traceback" not in result.output
     with app.app_context():
         assert db.session.query(Application).filter_by(status=ApplicationStatus.SELECTED).count() == 0
+        assert db.session.query(SelectionRun).count() == 0, "refused before solving or saving a run"
+    assert "Status:" not in result.output
     result = cli(app, "select", "--confirm", "--before-deadline", "--seed", "3")
     assert result.exit_code == 0, result.output
     assert "Confirmed run" in result.output
@@ -190,3 +192,37 @@ def test_a_second_application_from_the_same_person_is_not_considered(client, aut
     page = client.get(f"/manage/selection/runs/{run_id}").get_data(as_text=True)
     assert "1 application not considered" in page
     assert second in page and f"same person as {first}" in page
+
+
+def test_the_offer_preview_is_the_email_itself_with_its_due_date(client, auth, app, runner, clock):
+    eligible_demo(app, runner)
+    run_id = finished_run(app)
+    auth.login()
+    page = client.get(f"/manage/selection/runs/{run_id}/confirm").get_data(as_text=True)
+    assert '<pre class="als-note-preview">' in page
+    assert "&lt;pre" not in page, "the wrapper is markup, not text"
+    # The real offer says when the fee is due: four weeks after the offer while no dates are set.
+    assert "paid up front before the first session, by Monday 30 November 2026." in page
+
+
+def test_after_confirming_the_selection_page_points_to_vacancies_not_a_new_run(client, auth, app, runner):
+    eligible_demo(app, runner)
+    run_id = finished_run(app)
+    with app.app_context():
+        service.confirm(db.session.get(SelectionRun, run_id), by="organiser@example.org", before_deadline=True)
+        db.session.commit()
+    auth.login()
+    page = client.get("/manage/selection/").get_data(as_text=True)
+    assert "The sets are confirmed" in page and "/manage/sets/vacancies" in page
+    assert "will be considered" not in page
+    assert 'id="submit"' not in page, "no Form sets button"
+    client.post("/manage/selection/", data={"min_size": 6, "max_size": 8, "time_limit": 30, "seed": 1,
+                                            "solver": "cbc"})
+    with app.app_context():
+        assert db.session.query(SelectionRun).count() == 1, "no new run once sets are confirmed"
+
+    result = cli(app, "select", "--seed", "4")
+    assert result.exit_code == 1
+    assert "The sets are confirmed already" in result.output and "als sets refill" in result.output
+    with app.app_context():
+        assert db.session.query(SelectionRun).count() == 1
