@@ -130,7 +130,7 @@ def finance_steps(page: Page, url: str, reference: str, ledger: Ledger) -> None:
     assert download.suggested_filename == "fees.xlsx"
     workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     kinds = [row[3] for row in workbook["Ledger"].iter_rows(min_row=4, values_only=True) if row[0] == reference]
-    assert sorted(kinds) == ["charge", "payment", "refund"]
+    assert sorted(kinds) == ["Charge", "Payment", "Refund"]
 
     page.get_by_role("link", name="Import payments from a spreadsheet").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import payments")
