@@ -2,48 +2,26 @@
 accepting or declining the place they were offered."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import select
 
 from app.applications.lifecycle import change_status, set_of
-from app.applications.service import private_link_for
 from app.clock import utcnow
 from app.extensions import db
 from app.finance.accounts import account_of
 from app.finance.ledger import record_payment
-from app.models import Application, ApplicationStatus, OutboxEmail
+from app.models import Application, ApplicationStatus
 from app.programmes import current_programme
 from app.schedule import service as schedule
 from app.schedule.planner import Interval, plan_sessions
 from tests.conftest import DEADLINE
-from tests.factories import confirm_sets
+from tests.applications.member_helpers import emails_of, person_with
 from tests.helpers import answers, link_from, outbox
 
 S = ApplicationStatus
 FIRST_SESSION = date(2027, 1, 12)
-
-
-@dataclass(frozen=True)
-class Person:
-    reference: str
-    email: str
-    path: str
-    set_name: str | None = None
-
-
-def _person(app, status: ApplicationStatus, index: int = 0) -> Person:
-    with app.app_context():
-        application = db.session.scalars(select(Application).where(Application.status == status)
-                                         .order_by(Application.reference)).all()[index]
-        learning_set = set_of(application)
-        person = Person(application.reference, application.email, urlparse(private_link_for(application)).path,
-                        learning_set.name if learning_set else None)
-        db.session.commit()
-        return person
 
 
 def _application(app, reference: str) -> Application:
@@ -52,18 +30,6 @@ def _application(app, reference: str) -> Application:
         _ = application.programme
         db.session.expunge_all()
         return application
-
-
-def _emails(app, template: str, to: str) -> list[OutboxEmail]:
-    return [e for e in outbox(app) if e.template == template and e.to_address == to]
-
-
-@pytest.fixture
-def confirmed(app):
-    with app.app_context():
-        counts = confirm_sets(60, 3, sets=4)
-        assert counts["selected"] and counts["waiting_list"], counts
-    return counts
 
 
 def _publish(app, reference: str) -> None:
@@ -94,7 +60,7 @@ def test_an_offered_person_sees_their_set_fee_how_to_pay_and_the_date_to_answer(
     with app.app_context():
         current_programme().payment_instructions = "Bank: Northern Bank\nSort code: 12-34-56"
         db.session.commit()
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     page = client.get(person.path).get_data(as_text=True)
     assert "Offered a place" in page
     assert "Please accept or decline it by Monday 16 November 2026" in page
@@ -112,7 +78,7 @@ def test_an_offered_person_sees_their_set_fee_how_to_pay_and_the_date_to_answer(
 
 
 def test_without_payment_instructions_the_page_still_says_how_payment_works(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     page = client.get(person.path).get_data(as_text=True)
     assert "Our finance officer will be in touch about how to pay" in page
 
@@ -127,7 +93,7 @@ def test_other_decisions_are_said_in_words(app, client, confirmed, status, words
             application = db.session.scalars(select(Application).where(Application.status == S.WAITING_LIST)).first()
             change_status(application, status, "organiser@example.org", utcnow())
             db.session.commit()
-    person = _person(app, status)
+    person = person_with(app, status)
     page = client.get(person.path).get_data(as_text=True)
     assert words in page
     assert "Accept your place" not in page and "Change your application" not in page
@@ -135,18 +101,18 @@ def test_other_decisions_are_said_in_words(app, client, confirmed, status, words
 
 
 def test_accepting_records_it_says_so_and_emails_with_the_link(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     page = client.post(person.path + "/accept", follow_redirects=True).get_data(as_text=True)
     assert f"You have accepted your place in {person.set_name}" in page
     assert "Place accepted" in page and "Accept your place" not in page
     assert "we will refund what you have paid" in page, "declining later is leaving, said plainly"
     assert _application(app, person.reference).accepted_at is not None
-    [email] = _emails(app, "place_accepted", person.email)
+    [email] = emails_of(app, "place_accepted", person.email)
     assert link_from(email) == person.path
 
 
 def test_declining_with_a_reason_leaves_the_set_closes_the_fee_and_promises_the_refund(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     with app.app_context():
         application = db.session.scalars(select(Application).where(Application.reference == person.reference)).one()
         account = account_of(application)
@@ -169,12 +135,12 @@ def test_declining_with_a_reason_leaves_the_set_closes_the_fee_and_promises_the_
         assert set_of(application) is None
         account = account_of(application)
         assert account.closed_at is not None and account.refund_due_pence == 10000
-    [email] = _emails(app, "place_declined", person.email)
+    [email] = emails_of(app, "place_declined", person.email)
     assert "We will refund what you have paid" in email.body and link_from(email) == person.path
 
 
 def test_a_reason_that_is_too_long_is_refused_and_nothing_changes(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     page = client.post(person.path + "/decline", data={"reason": "x" * 1001}).get_data(as_text=True)
     assert "Your reason must be 1,000 characters or fewer" in page
     assert _application(app, person.reference).status is S.SELECTED
@@ -182,7 +148,7 @@ def test_a_reason_that_is_too_long_is_refused_and_nothing_changes(app, client, c
 
 def test_after_the_offer_answers_are_read_only_with_how_to_ask_for_a_change(app, client, confirmed):
     for status in (S.SELECTED, S.WAITING_LIST):
-        person = _person(app, status)
+        person = person_with(app, status)
         response = client.get(person.path + "/change")
         page = response.get_data(as_text=True)
         assert response.status_code == 403
@@ -195,7 +161,7 @@ def test_after_the_offer_answers_are_read_only_with_how_to_ask_for_a_change(app,
 
 
 def test_the_calendar_is_offered_only_once_the_dates_are_published(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     assert client.get(person.path + "/calendar.ics").status_code == 404
     assert "calendar.ics" not in client.get(person.path).get_data(as_text=True)
 
@@ -213,7 +179,7 @@ def test_the_calendar_is_offered_only_once_the_dates_are_published(app, client, 
 
 
 def test_other_people_and_unknown_links_get_no_calendar(app, client, confirmed):
-    person = _person(app, S.WAITING_LIST)
+    person = person_with(app, S.WAITING_LIST)
     assert client.get(person.path + "/calendar.ics").status_code == 404
     assert client.get("/application/not-a-token/calendar.ics").status_code == 404
 
@@ -224,12 +190,12 @@ def test_changing_the_email_address_tells_the_old_address_without_the_link(apply
     response = client.post(link + "/change", data=answers(app, email="siobhan.new@example.org"),
                            content_type="multipart/form-data", follow_redirects=True)
     assert "Your changes have been saved" in response.get_data(as_text=True)
-    [old] = _emails(app, "email_changed", "siobhan@example.org")
+    [old] = emails_of(app, "email_changed", "siobhan@example.org")
     assert "siobhan.new@example.org" in old.body and "If this was not you" in old.body
     assert "/application/" not in old.body
-    [new] = _emails(app, "application_changed", "siobhan.new@example.org")
+    [new] = emails_of(app, "application_changed", "siobhan.new@example.org")
     assert link_from(new) == link, "the change keeps the link they used"
-    assert not _emails(app, "email_changed", "siobhan.new@example.org")
+    assert not emails_of(app, "email_changed", "siobhan.new@example.org")
 
 
 def test_other_changes_do_not_write_to_the_old_address(apply, client, app):
@@ -244,36 +210,36 @@ def test_withdrawing_sends_one_email_with_the_link(apply, client, app):
     link = link_from(outbox(app)[0])
     page = client.post(link + "/withdraw", follow_redirects=True).get_data(as_text=True)
     assert "Your application has been withdrawn" in page and "Withdrawn" in page
-    [email] = _emails(app, "application_withdrawn", "siobhan@example.org")
+    [email] = emails_of(app, "application_withdrawn", "siobhan@example.org")
     assert link_from(email) == link
 
 
 def test_the_waiting_list_can_take_themselves_off(app, client, confirmed):
-    person = _person(app, S.WAITING_LIST)
+    person = person_with(app, S.WAITING_LIST)
     assert "Take me off the waiting list" in client.get(person.path).get_data(as_text=True)
     client.post(person.path + "/withdraw")
     assert _application(app, person.reference).status is S.WITHDRAWN
-    assert len(_emails(app, "application_withdrawn", person.email)) == 1
+    assert len(emails_of(app, "application_withdrawn", person.email)) == 1
 
 
 def test_offer_and_decision_emails_carry_the_link_and_what_to_do(app, confirmed):
-    person = _person(app, S.SELECTED)
-    [offer] = _emails(app, "offer", person.email)
+    person = person_with(app, S.SELECTED)
+    [offer] = emails_of(app, "offer", person.email)
     assert link_from(offer) == person.path
     assert "accept or decline your place by Monday 16 November 2026" in offer.body
     assert person.set_name in offer.body and "£300" in offer.body
     assert "We will email you the dates of the sessions as soon as the organiser publishes them" in offer.body
     assert "We will send the dates soon" not in offer.body
     assert "Please quote your reference" in offer.body and ", by " in offer.body
-    waiting = _person(app, S.WAITING_LIST)
-    [email] = _emails(app, "waiting_list", waiting.email)
+    waiting = person_with(app, S.WAITING_LIST)
+    [email] = emails_of(app, "waiting_list", waiting.email)
     assert link_from(email) == waiting.path
 
 
 def test_someone_offered_a_place_after_the_dates_are_published_gets_them_in_the_offer(app, client, confirmed):
-    member = _person(app, S.SELECTED)
+    member = person_with(app, S.SELECTED)
     _publish(app, member.reference)
-    waiting = _person(app, S.WAITING_LIST)
+    waiting = person_with(app, S.WAITING_LIST)
     with app.app_context():
         application = db.session.scalars(select(Application).where(Application.reference == waiting.reference)).one()
         learning_set = set_of(db.session.scalars(select(Application)
@@ -281,7 +247,7 @@ def test_someone_offered_a_place_after_the_dates_are_published_gets_them_in_the_
         current_programme().max_set_size += 1  # room for one more, without anyone leaving
         change_status(application, S.SELECTED, "organiser@example.org", utcnow(), learning_set=learning_set)
         db.session.commit()
-    [offer] = _emails(app, "offer", waiting.email)
+    [offer] = emails_of(app, "offer", waiting.email)
     assert "Your dates:" in offer.body and "- Session 1: Tuesday 12 January 2027" in offer.body
     assert "We will email you the dates" not in offer.body
     page = client.get(waiting.path).get_data(as_text=True)
@@ -292,20 +258,20 @@ def test_a_member_moved_to_another_set_is_told_both_names_with_the_link(app, con
     from app.applications.lifecycle import move_to_set
     from app.models import LearningSet
 
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     with app.app_context():
         application = db.session.scalars(select(Application).where(Application.reference == person.reference)).one()
         other = db.session.scalars(select(LearningSet).where(LearningSet.name != person.set_name)).first()
         move_to_set(application, other, "organiser@example.org", utcnow())
         db.session.commit()
         new_name, new_slot = other.name, other.slot_label
-    [email] = _emails(app, "set_changed", person.email)
+    [email] = emails_of(app, "set_changed", person.email)
     assert f"from {person.set_name} to {new_name}" in email.body and new_slot in email.body
     assert link_from(email) == person.path
 
 
 def test_a_place_already_declined_cannot_then_be_accepted(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     client.post(person.path + "/decline", data={"reason": ""})
     response = client.post(person.path + "/accept")
     assert response.status_code == 409
@@ -318,7 +284,7 @@ def test_a_place_already_declined_cannot_then_be_accepted(app, client, confirmed
 def test_a_link_from_before_links_were_derived_leads_back_to_the_page_after_accepting(app, client, confirmed):
     from app.applications.service import token_hash
 
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     old_token = "an-old-random-token-from-the-first-email"
     with app.app_context():
         application = db.session.scalars(select(Application).where(Application.reference == person.reference)).one()
@@ -328,5 +294,5 @@ def test_a_link_from_before_links_were_derived_leads_back_to_the_page_after_acce
     response = client.post(f"/application/{old_token}/accept", follow_redirects=True)
     assert response.status_code == 200
     assert "You have accepted your place" in response.get_data(as_text=True)
-    [email] = _emails(app, "place_accepted", person.email)
+    [email] = emails_of(app, "place_accepted", person.email)
     assert client.get(link_from(email)).status_code == 200, "the emailed link is the one that works now"

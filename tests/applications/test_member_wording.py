@@ -3,7 +3,6 @@ past the date to answer, given up, withdrawn, or on the waiting list; and a fee 
 organisation's finance contact never carries the person's private link."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlparse
 
@@ -19,49 +18,18 @@ from app.finance.ledger import record_payment
 from app.models import Application, ApplicationStatus, OutboxEmail
 from app.offers.service import queue_response_reminders
 from app.programmes import current_programme
-from tests.factories import confirm_sets
-from tests.helpers import link_from, outbox
+from tests.applications.member_helpers import Person, emails_of, person_with
+from tests.helpers import link_from
 
 S = ApplicationStatus
-
-
-@dataclass(frozen=True)
-class Person:
-    reference: str
-    email: str
-    path: str
-    set_name: str | None = None
-
-
-def _person(app, status: ApplicationStatus, index: int = 0) -> Person:
-    with app.app_context():
-        application = db.session.scalars(select(Application).where(Application.status == status)
-                                         .order_by(Application.reference)).all()[index]
-        learning_set = set_of(application)
-        person = Person(application.reference, application.email, urlparse(private_link_for(application)).path,
-                        learning_set.name if learning_set else None)
-        db.session.commit()
-        return person
-
-
-def _emails(app, template: str, to: str | None = None) -> list[OutboxEmail]:
-    return [e for e in outbox(app) if e.template == template and (to is None or e.to_address == to)]
 
 
 def _one(reference: str) -> Application:
     return db.session.scalars(select(Application).where(Application.reference == reference)).one()
 
 
-@pytest.fixture
-def confirmed(app):
-    with app.app_context():
-        counts = confirm_sets(60, 3, sets=4)
-        assert counts["selected"] and counts["waiting_list"], counts
-    return counts
-
-
 def test_the_accepted_banner_is_text_and_the_set_name_is_escaped(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     with app.app_context():
         set_of(_one(person.reference)).name = "Set <4> & co"
         db.session.commit()
@@ -72,7 +40,7 @@ def test_the_accepted_banner_is_text_and_the_set_name_is_escaped(app, client, co
 
 
 def test_after_accepting_giving_up_is_said_as_giving_up(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     before = client.get(person.path).get_data(as_text=True)
     assert "Decline your place" in before and "Give up your place" not in before
     client.post(person.path + "/accept")
@@ -83,12 +51,12 @@ def test_after_accepting_giving_up_is_said_as_giving_up(app, client, confirmed):
     assert "Why are you giving up your place? (optional)" in confirm and "Why are you declining" not in confirm
     done = client.post(person.path + "/decline", data={"reason": ""}, follow_redirects=True).get_data(as_text=True)
     assert "You have given up your place" in done and "You have declined" not in done
-    [email] = _emails(app, "place_declined", person.email)
+    [email] = emails_of(app, "place_declined", person.email)
     assert email.subject.startswith("You have given up your place") and "You have given up your place" in email.body
 
 
 def test_before_accepting_declining_is_said_as_declining(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     confirm = client.get(person.path + "/decline").get_data(as_text=True)
     assert "Why are you declining? (optional)" in confirm and "giving up" not in confirm
     done = client.post(person.path + "/decline", data={"reason": ""}, follow_redirects=True).get_data(as_text=True)
@@ -96,7 +64,7 @@ def test_before_accepting_declining_is_said_as_declining(app, client, confirmed)
 
 
 def test_past_the_date_to_answer_the_page_does_not_ask_for_that_date(app, client, confirmed, clock):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     clock.now = clock.now + timedelta(days=20)  # the date to answer was Monday 16 November 2026
     page = client.get(person.path).get_data(as_text=True)
     assert "The date to answer, Monday 16 November 2026, has passed" in page
@@ -106,16 +74,16 @@ def test_past_the_date_to_answer_the_page_does_not_ask_for_that_date(app, client
 
 
 def test_the_read_only_page_speaks_of_a_set_only_to_someone_in_one(app, client, confirmed):
-    waiting = _person(app, S.WAITING_LIST)
+    waiting = person_with(app, S.WAITING_LIST)
     page = client.get(waiting.path + "/change").get_data(as_text=True)
     assert "Your answers can no longer be changed here" in page and "your set" not in page.lower()
-    member = _person(app, S.SELECTED)
+    member = person_with(app, S.SELECTED)
     page = client.get(member.path + "/change").get_data(as_text=True)
     assert f"against the rules for {member.set_name}" in page
 
 
 def test_withdrawn_from_a_set_the_page_and_email_say_what_it_means(app, client, confirmed):
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     with app.app_context():
         application = _one(person.reference)
         record_payment(account_of(application), 30000, date(2026, 11, 2), "bank transfer", "BACS", "finance",
@@ -127,7 +95,7 @@ def test_withdrawn_from_a_set_the_page_and_email_say_what_it_means(app, client, 
     assert "Your application was withdrawn on 2 November 2026" in outcome
     assert "no longer being considered for a place" in outcome and "no longer in a set" in outcome
     assert "We will refund what you have paid (£300)" in outcome
-    [email] = _emails(app, "application_withdrawn", person.email)
+    [email] = emails_of(app, "application_withdrawn", person.email)
     assert f"you have left {person.set_name}" in email.body
     assert "Your place in the set will be offered to someone else" in email.body
     assert "You will not be considered" not in email.body
@@ -162,9 +130,9 @@ def test_a_new_link_email_fits_the_persons_status_and_replaces_the_old_link(app,
             application = db.session.scalars(select(Application).where(Application.status == S.WAITING_LIST)).first()
             change_status(application, status, "organiser@example.org", utcnow())
             db.session.commit()
-    person = _person(app, status)
+    person = person_with(app, status)
     client.post("/application/find", data={"email": person.email})
-    [email] = _emails(app, "private_link", person.email)
+    [email] = emails_of(app, "private_link", person.email)
     assert says in email.body and never not in email.body
     assert "those links no longer work" in email.body
     assert "Your old link has stopped working and this is the new one" in email.body
@@ -176,7 +144,7 @@ def test_a_new_link_email_fits_the_persons_status_and_replaces_the_old_link(app,
 def test_a_new_link_before_the_deadline_still_says_it_can_be_changed(apply, app, client):
     apply()
     client.post("/application/find", data={"email": "siobhan@example.org"})
-    [email] = _emails(app, "private_link", "siobhan@example.org")
+    [email] = emails_of(app, "private_link", "siobhan@example.org")
     assert "You can see, change or withdraw your application there until 5pm on Friday 4 December 2026" in email.body
 
 
@@ -185,7 +153,7 @@ def test_the_reminder_to_answer_after_the_date_says_it_has_passed(app, confirmed
     with app.app_context():
         queue_response_reminders(current_programme(), utcnow(), "organiser@example.org")
         db.session.commit()
-    reminders = _emails(app, "respond_reminder")
+    reminders = emails_of(app, "respond_reminder")
     assert reminders
     body = reminders[0].body
     assert "The date to answer, Monday 16 November 2026, has passed; please tell us as soon as you can" in body
@@ -197,7 +165,7 @@ def test_the_reminder_to_answer_before_the_date_asks_for_the_date(app, confirmed
     with app.app_context():
         queue_response_reminders(current_programme(), utcnow(), "organiser@example.org")
         db.session.commit()
-    body = _emails(app, "respond_reminder")[0].body
+    body = emails_of(app, "respond_reminder")[0].body
     assert "Please accept or decline your place by Monday 16 November 2026" in body and "has passed" not in body
 
 
@@ -206,7 +174,7 @@ def _fee_reminders(app, clock, finance_email: str | None) -> tuple[Person, Outbo
     (None: the address they applied with, in capitals)."""
     from app.finance.queries import queue_reminders
 
-    person = _person(app, S.SELECTED)
+    person = person_with(app, S.SELECTED)
     with app.app_context():
         programme = current_programme()
         programme.payment_instructions = "Bank: Northern Bank\nSort code: 12-34-56"
@@ -217,7 +185,7 @@ def _fee_reminders(app, clock, finance_email: str | None) -> tuple[Person, Outbo
     with app.app_context():
         queue_reminders(current_programme(), utcnow(), "finance@example.org")
         db.session.commit()
-    [email] = [e for e in _emails(app, "fee_reminder") if person.reference in e.subject]
+    [email] = [e for e in emails_of(app, "fee_reminder") if person.reference in e.subject]
     return person, email
 
 
