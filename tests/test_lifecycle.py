@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.applications.lifecycle import TransitionRefused, change_status, set_of
+from app.applications.lifecycle import TransitionRefused, change_status, move_to_set, set_of
 from app.applications.service import private_link_for
 from app.clock import utcnow
 from app.extensions import db
@@ -272,3 +272,12 @@ def test_nobody_is_offered_a_place_in_a_full_set(app, confirmed):
     with pytest.raises(TransitionRefused, match="is full"):
         change_status(waiting, S.SELECTED, BY, utcnow(), learning_set=learning_set)
     assert waiting.status is S.WAITING_LIST and account_of(waiting) is None
+
+
+def test_nobody_is_moved_into_a_full_set(app, confirmed):
+    first, second = db.session.scalars(select(LearningSet).order_by(LearningSet.id)).all()[:2]
+    mover = second.members[0].application
+    current_programme().max_set_size = len(first.members)
+    with pytest.raises(TransitionRefused, match="is full"):
+        move_to_set(mover, first, BY, utcnow())
+    assert set_of(mover) is second

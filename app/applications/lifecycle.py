@@ -181,6 +181,9 @@ def move_to_set(application: Application, learning_set: LearningSet, by: str, no
     old = member.learning_set
     if old is learning_set:
         return
+    maximum = application.programme.max_set_size
+    if len(learning_set.members) >= maximum:
+        raise TransitionRefused(f"{learning_set.name} is full: it has {maximum} members, the most a set may have")
     old.members.remove(member)
     member.learning_set = learning_set
     db.session.flush()

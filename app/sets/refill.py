@@ -307,7 +307,11 @@ def _offer(application: Application, target: LearningSet, by: str, now: datetime
 def _move(step: _Step, sets: dict[str, LearningSet], by: str, now: datetime, done: Applied) -> None:
     member = next(m for m in sets[step.source or ""].members if m.application.reference == step.person)
     application = member.application
-    move_to_set(application, sets[step.to], by, now)
+    try:
+        move_to_set(application, sets[step.to], by, now)
+    except TransitionRefused as refused:
+        done.skipped.append(f"{application.full_name} ({step.person}) was not moved to {step.to}: {refused}")
+        return
     done.moved.append(f"{application.full_name} ({step.person}) moved from {step.source} to {step.to}")
 
 
