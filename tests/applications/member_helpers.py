@@ -36,3 +36,17 @@ def person_with(app, status: ApplicationStatus, index: int = 0) -> Person:
 
 def emails_of(app, template: str, to: str | None = None) -> list[OutboxEmail]:
     return [e for e in outbox(app) if e.template == template and (to is None or e.to_address == to)]
+
+
+def someone_who_is(app, status: ApplicationStatus) -> Person:
+    """A person with this status: one from the waiting list is moved there if nobody has it yet."""
+    from app.applications.lifecycle import change_status
+    from app.clock import utcnow
+
+    with app.app_context():
+        if not db.session.scalars(select(Application).where(Application.status == status)).first():
+            waiting = db.session.scalars(select(Application)
+                                         .where(Application.status == ApplicationStatus.WAITING_LIST)).first()
+            change_status(waiting, status, "organiser@example.org", utcnow())
+            db.session.commit()
+    return person_with(app, status)

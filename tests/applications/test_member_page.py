@@ -17,7 +17,7 @@ from app.programmes import current_programme
 from app.schedule import service as schedule
 from app.schedule.planner import Interval, plan_sessions
 from tests.conftest import DEADLINE
-from tests.applications.member_helpers import emails_of, person_with
+from tests.applications.member_helpers import someone_who_is, emails_of, person_with
 from tests.helpers import answers, link_from, outbox
 
 S = ApplicationStatus
@@ -88,12 +88,7 @@ def test_without_payment_instructions_the_page_still_says_how_payment_works(app,
     (S.NOT_SELECTED, "Not selected this time"),
 ])
 def test_other_decisions_are_said_in_words(app, client, confirmed, status, words):
-    if not confirmed.get(status.value):
-        with app.app_context():
-            application = db.session.scalars(select(Application).where(Application.status == S.WAITING_LIST)).first()
-            change_status(application, status, "organiser@example.org", utcnow())
-            db.session.commit()
-    person = person_with(app, status)
+    person = someone_who_is(app, status)
     page = client.get(person.path).get_data(as_text=True)
     assert words in page
     assert "Accept your place" not in page and "Change your application" not in page

@@ -18,7 +18,7 @@ from app.finance.ledger import record_payment
 from app.models import Application, ApplicationStatus, OutboxEmail
 from app.offers.service import queue_response_reminders
 from app.programmes import current_programme
-from tests.applications.member_helpers import Person, emails_of, person_with
+from tests.applications.member_helpers import someone_who_is, Person, emails_of, person_with
 from tests.helpers import link_from
 
 S = ApplicationStatus
@@ -125,12 +125,7 @@ def test_an_organisation_that_pays_is_named_as_getting_the_invoice(app, client, 
 ])
 def test_a_new_link_email_fits_the_persons_status_and_replaces_the_old_link(app, client, confirmed, status, says,
                                                                             never):
-    if not confirmed.get(status.value):
-        with app.app_context():
-            application = db.session.scalars(select(Application).where(Application.status == S.WAITING_LIST)).first()
-            change_status(application, status, "organiser@example.org", utcnow())
-            db.session.commit()
-    person = person_with(app, status)
+    person = someone_who_is(app, status)
     client.post("/application/find", data={"email": person.email})
     [email] = emails_of(app, "private_link", person.email)
     assert says in email.body and never not in email.body
