@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 from .decompose import SlotSplitter, split_slot
-from .explain import diagnose, slot_shortage, unplaced_reason
+from .diagnose import diagnose
+from .explain import explain_result, unplaced_reason
 from .master import FullModel, SlotModel, solve_master
 from .scorecard import check_set
 from .types import Candidate, FormedSet, Rules, SelectionResult, Unplaced
@@ -36,11 +37,15 @@ def _validate(rules: Rules) -> None:
         raise ValueError(f"unknown solver {rules.solver!r} (use 'cbc' or 'highs')")
 
 
-def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None) -> SelectionResult:
-    """Form balanced sets from `candidates` under `rules`; never returns a set that breaks a hard rule."""
+def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None, *,
+              started: float | None = None) -> SelectionResult:
+    """Form balanced sets from `candidates` under `rules`; never returns a set that breaks a hard rule.
+
+    The time limit covers the whole call; `started` (a `time.monotonic()` reading) lets a caller
+    count its own work before the call, such as reading the input file, against the same limit."""
     rules = rules or Rules()
     _validate(rules)
-    start = time.monotonic()
+    start = time.monotonic() if started is None else started
     deadline = start + rules.time_limit
     by_id = {c.id: c for c in candidates}
     lottery = draw_lottery(candidates, rules.seed)
@@ -183,7 +188,7 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None) -> Se
 
     result.status = "optimal" if exact else "feasible"
     result.gap = 0.0 if exact else master.gap
-    result.explanation = _explain(candidates, rules, result, master.n_sets, slots, exact, master.gap) + notes
+    result.explanation = explain_result(candidates, rules, result, slots, exact, master.gap) + notes
     return finish()
 
 
@@ -201,49 +206,3 @@ def _cut_lines(cuts: list[tuple[str, frozenset[int], int]], rules: Rules) -> lis
         rules_named.append("the pins")
     return [f"The people who could attend {', '.join(slots)} cannot be dealt into sets that keep "
             f"all of these at once: {'; '.join(rules_named) or 'the set sizes'}."]
-
-
-def _explain(candidates: Sequence[Candidate], rules: Rules, result: SelectionResult,
-             n_sets: dict[str, int], slots: tuple[str, ...], exact: bool, gap: float | None) -> list[str]:
-    lines = []
-    placed = result.placed
-    proof = ("This is proven optimal for placing people (most placed, then by priority, then by "
-             "lottery)." if exact else
-             "The solver stopped before proving this is the best placement"
-             + (f" (gap {gap:.2%})." if gap is not None else "."))
-    lines.append(f"Placed {placed} of {_count(len(candidates), 'applicant')} in {_count(len(result.sets), 'set')}. {proof}")
-    if rules.sets is not None:
-        lines.append(f"Exactly {rules.sets} sets were asked for; this limits the places to "
-                     f"{rules.sets * rules.max_size}.")
-    unplaced_ids = {u.id for u in result.unplaced}
-    for slot in slots:
-        here = [s for s in result.sets if s.slot == slot]
-        waiting = [c for c in candidates if c.id in unplaced_ids and slot in c.slots]
-        if not here:
-            why = slot_shortage(candidates, slot, rules)
-            if why:
-                lines.append(f"No set at {slot}: {why}.")
-            continue
-        size = sum(len(s.members) for s in here)
-        lines.append(f"{slot}: {_count(len(here), 'set')}, {_count(size, 'person', 'people')}.")
-        if not waiting:
-            continue
-        if size == len(here) * rules.max_size:
-            lines.append(f"The sets at {slot} are full, and {len(waiting)} applicants who could attend are left out.")
-        if rules.require_all_sectors:
-            able = Counter(c.sector for c in candidates if slot in c.slots)
-            for k in rules.sectors:
-                if able[k] == len(here):
-                    lines.append(f"Only {able[k]} {k}-sector applicants can attend {slot}, so at most "
-                                 f"{able[k]} sets there can include one; allow sets without a {k} member, "
-                                 f"or offer another place/time, to place more people.")
-    prev = sum(s.scorecard.previous_pairs for s in result.sets)
-    if rules.avoid_previous_pairs and prev:
-        lines.append(f"{prev} pair(s) of people who were in a set together before could not be separated.")
-    lines.append("Sector mix, balance attributes and previous-set pairs are then improved set by set; "
-                 "those soft goals are best effort and not part of the optimality proof.")
-    return lines
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"

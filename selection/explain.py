@@ -1,16 +1,12 @@
 """Plain-English reasons: why a person was left out, which rule binds, why no answer exists."""
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 
-import pulp
 
-from .master import SlotModel
 from .scorecard import check_set, org_key
-from .solver import solve
-from .types import Candidate, FormedSet, Rules
+from .types import Candidate, FormedSet, Rules, SelectionResult
 from .units import Unit
 
 
@@ -92,94 +88,48 @@ def _reason_at(c: Candidate, unit: Unit, slot: str, candidates: Sequence[Candida
     return f"could not join a set at {slot} without breaking a rule ({card.broken[0]})"
 
 
-# ---- infeasibility ---------------------------------------------------------------------
-def _max_sets(units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candidate], rules: Rules,
-              deadline: float, sense: int) -> int | None:
-    model = SlotModel(units, slots, by_id, rules, relax=frozenset({"sets"}))
-    model.prob.sense = sense
-    model.prob.setObjective(pulp.lpSum(model.n.values()))
-    out = solve(model.prob, rules.solver, max(0.5, deadline - time.monotonic()), rules.seed)
-    if not out.has_solution:
-        return None
-    return int(round(sum(v.varValue or 0 for v in model.n.values())))
-
-
-def _feasible(units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candidate], rules: Rules,
-              relax: frozenset[str], deadline: float) -> bool | None:
-    model = SlotModel(units, slots, by_id, rules, relax=relax)
-    model.prob.setObjective(pulp.lpSum([]))
-    out = solve(model.prob, rules.solver, max(0.5, deadline - time.monotonic()), rules.seed)
-    return True if out.has_solution else (False if out.infeasible else None)
-
-
-def diagnose(candidates: Sequence[Candidate], units: list[Unit], slots: tuple[str, ...], rules: Rules,
-             deadline: float, exact: bool = True) -> list[str]:
-    """Which rule makes the problem infeasible, by how much, and the smallest relaxation.
-
-    `exact=False` when the infeasibility was proven by splitting slots into sets (organisation,
-    never-together or pin clashes the slot model cannot see): the relaxations below are then
-    checked on the slot model only, so they are offered as things to try, not as guarantees."""
-    by_id = {c.id: c for c in candidates}
-    lines: list[str] = []
-    # Pinned places/times that cannot host a set at all.
-    pin_slots: Counter = Counter()
-    for u in units:
-        if u.pin is not None and u.pin in rules.pinned_slots:
-            pin_slots[rules.pinned_slots[u.pin]] += 1
-    for slot, k in sorted(pin_slots.items()):
-        shortage = slot_shortage(candidates, slot, rules)
-        if shortage:
-            lines.append(f"{k} pinned set(s) must meet at {slot}, but {shortage}; pin them elsewhere "
-                         f"or remove the pins")
+def explain_result(candidates: Sequence[Candidate], rules: Rules, result: SelectionResult,
+                   slots: tuple[str, ...], exact: bool, gap: float | None) -> list[str]:
+    """The lines above the sets: what was placed, how sure it is, and which rule binds."""
+    lines = []
+    placed = result.placed
+    proof = ("This is proven optimal for placing people (most placed, then by priority, then by "
+             "lottery)." if exact else
+             "The solver stopped before proving this is the best placement"
+             + (f" (gap {gap:.2%})." if gap is not None else "."))
+    lines.append(f"Placed {placed} of {_count(len(candidates), 'applicant')} in {_count(len(result.sets), 'set')}. {proof}")
+    if rules.sets is not None:
+        lines.append(f"Exactly {rules.sets} sets were asked for; this limits the places to "
+                     f"{rules.sets * rules.max_size}.")
+    unplaced_ids = {u.id for u in result.unplaced}
+    for slot in slots:
+        here = [s for s in result.sets if s.slot == slot]
+        waiting = [c for c in candidates if c.id in unplaced_ids and slot in c.slots]
+        if not here:
+            why = slot_shortage(candidates, slot, rules)
+            if why:
+                lines.append(f"No set at {slot}: {why}.")
             continue
-        able = _able(candidates, slot)
+        size = sum(len(s.members) for s in here)
+        lines.append(f"{slot}: {_count(len(here), 'set')}, {_count(size, 'person', 'people')}.")
+        if not waiting:
+            continue
+        if size == len(here) * rules.max_size:
+            lines.append(f"The sets at {slot} are full, and {len(waiting)} applicants who could attend are left out.")
         if rules.require_all_sectors:
-            counts = Counter(c.sector for c in able)
-            for sector in rules.sectors:
-                if counts[sector] < k:
-                    lines.append(f"{k} sets are pinned to {slot}, but only {counts[sector]} {sector}-sector "
-                                 f"applicants can attend it, so at most {counts[sector]} sets there can "
-                                 f"include one; allow sets without a {sector} member, or pin fewer sets there")
-        if k * rules.min_size > len(able):
-            lines.append(f"{k} sets are pinned to {slot}, needing at least {k * rules.min_size} people, "
-                         f"but only {len(able)} can attend it; pin fewer sets there")
-    if rules.sets is not None:
-        hi = _max_sets(units, slots, by_id, rules, deadline, pulp.LpMaximize)
-        lo = _max_sets(units, slots, by_id, rules, deadline, pulp.LpMinimize)
-        if hi is not None and rules.sets > hi:
-            why = f"at most {hi} can be formed under the other rules"
-            if rules.require_all_sectors:
-                counts = Counter(c.sector for c in candidates)
-                scarce = min(rules.sectors, key=lambda k: counts[k])
-                if counts[scarce] < rules.sets:
-                    why = (f"only {counts[scarce]} {scarce}-sector applicants applied, so at most "
-                           f"{counts[scarce]} sets can include one")
-            lines.append(f"you asked for exactly {rules.sets} sets, but {why} (short by {rules.sets - hi}); "
-                         f"ask for {hi} sets" + (", or allow sets without every sector"
-                                                 if rules.require_all_sectors else ""))
-        elif lo is not None and rules.sets < lo:
-            lines.append(f"you asked for exactly {rules.sets} sets, but the pins need at least {lo} "
-                         f"(over by {lo - rules.sets}); ask for {lo} sets or remove some pins")
-        elif hi is None:
-            lines.append(f"you asked for exactly {rules.sets} sets, but no number of sets keeps the other rules")
-    # Which single relaxation would make it feasible.
-    options = []
-    if rules.sets is not None:
-        options.append(("sets", "not fixing the number of sets"))
-    if rules.require_all_sectors:
-        options.append(("sectors", "allowing sets without every sector"))
-    if rules.pinned_slots:
-        options.append(("pinned_slots", "removing the place/time pins"))
-    if rules.pins:
-        options.append(("pins", "removing the pins"))
-    works = [text for key, text in options
-             if _feasible(units, slots, by_id, rules, frozenset({key}), deadline)]
-    if works and exact:
-        lines.append("Any one of these would make it feasible: " + "; ".join(works) + ".")
-    elif works:
-        lines.append("Worth trying (each removes a limit on how many sets can form, though the "
-                     "clashes above may remain): " + "; ".join(works) + ".")
-    elif not lines:
-        lines.append("The pins, pairs and set count cannot all hold together; no single relaxation "
-                     "(set count, sectors, pins) is enough on its own.")
+            able = Counter(c.sector for c in candidates if slot in c.slots)
+            for k in rules.sectors:
+                if able[k] == len(here):
+                    lines.append(f"Only {able[k]} {k}-sector applicants can attend {slot}, so at most "
+                                 f"{able[k]} sets there can include one; allow sets without a {k} member, "
+                                 f"or offer another place/time, to place more people.")
+    prev = sum(s.scorecard.previous_pairs for s in result.sets)
+    if rules.avoid_previous_pairs and prev:
+        lines.append(f"{prev} pair(s) of people who were in a set together before could not be separated.")
+    lines.append("Sector mix, balance attributes and previous-set pairs are then improved set by set; "
+                 "those soft goals are best effort and not part of the optimality proof.")
     return lines
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

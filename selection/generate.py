@@ -50,3 +50,56 @@ def generate_instance(n: int, seed: int = 0, slots: tuple[str, ...] = SLOTS) -> 
                 attributes={"region": rng.choice(_REGIONS), "organisation_size": size},
             ))
     return out
+
+
+def planted_instance(n: int, seed: int = 0, slots: int = 12, sector_share: dict[str, float] | None = None,
+                     extra_slot_chance: float = 0.3) -> list[Candidate]:
+    """`n` applicants built from a hidden arrangement in which every one of them has a place:
+    sets of 6-8 at `slots` places/times, each set with every sector and no two people from one
+    organisation (organisations of 2-5 people are spread over different sets). Each person can
+    also attend another place/time with `extra_slot_chance`. So the proven optimum places all
+    `n` (when n >= 6): a known answer that checks never to call such an instance infeasible.
+
+    `sector_share` tilts the sectors beyond the three every set needs (default about 40/35/25 %)."""
+    rng = random.Random(seed)
+    places = tuple(f"Place {i + 1:02d}" for i in range(slots))
+    share = sector_share or {"public": 0.40, "private": 0.35, "voluntary": 0.25}
+    sizes: list[int] = []
+    left = n
+    while left >= 6:
+        size = min(left, rng.randint(6, 8)) if left > 14 else (left if left <= 8 else left - 6)
+        sizes.append(size)
+        left -= size
+    out: list[Candidate] = []
+    org_no = 0
+    open_orgs: dict[str, list[tuple[str, int]]] = {k: [] for k in ("public", "private", "voluntary")}
+    for set_no, size in enumerate(sizes):
+        home = places[set_no % len(places)]
+        sectors = ["public", "private", "voluntary"] + rng.choices(list(share), weights=list(share.values()),
+                                                                     k=size - 3)
+        used: set[str] = set()
+        for sector in sectors:
+            # join an organisation that still has room and is not in this set, else start one
+            pool = [item for item in open_orgs[sector] if item[0] not in used]
+            if pool and rng.random() < 0.6:
+                org, room = pool[0]
+                open_orgs[sector].remove((org, room))
+                if room > 1:
+                    open_orgs[sector].append((org, room - 1))
+            else:
+                org_no += 1
+                org = f"{_LAST[org_no % len(_LAST)]} {rng.choice(_KIND[sector])} {org_no}"
+                open_orgs[sector].append((org, rng.randint(1, 4)))
+            used.add(org)
+            can = {home}
+            if rng.random() < extra_slot_chance:
+                can.add(rng.choice(places))
+            i = len(out) + 1
+            out.append(Candidate(
+                id=f"A{i:05d}", name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", organisation=org, sector=sector,
+                slots=frozenset(can), priority=rng.choices((0, 1, 2, 3), weights=(2, 3, 3, 2))[0],
+                previous_set=f"2023 Set {rng.randint(1, 40)}" if rng.random() < 0.1 else None,
+                attributes={"region": rng.choice(_REGIONS), "organisation_size": rng.choice(("small", "medium", "large"))},
+            ))
+    rng.shuffle(out)
+    return out

@@ -199,7 +199,7 @@ def solve_master(model: SlotModel | FullModel, by_id: dict[str, Candidate], lott
     # total, so it is never solved for.
     levels = sorted({c.priority for c in by_id.values()}, reverse=True)
     for li, level in enumerate(levels[:-1]):
-        def at_level(ui: int, level: int = level) -> int:
+        def at_level(ui: int, level: float = level) -> int:
             return sum(1 for m in units[ui].members if by_id[m].priority == level)
         total = sum(at_level(ui) for ui in range(len(units)))
         current = sum(at_level(ui) for ui in res.slot_of)

@@ -18,7 +18,8 @@ class Candidate:
     organisation: str
     sector: str
     slots: frozenset[str] | tuple[str, ...]
-    priority: int = 0
+    #: as the organiser wrote it (a review score such as 4.25 stays 4.25); higher goes first
+    priority: float = 0
     previous_set: str | None = None
     attributes: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     name: str = ""
@@ -110,6 +111,10 @@ class SelectionResult:
     explanation: list[str] = field(default_factory=list)
     #: seeded lottery number per candidate id (1 = luckiest); recorded for audit/repeat
     lottery: dict[str, int] = field(default_factory=dict)
+    #: a proven upper bound on how many people any valid answer places (None: not known)
+    bound: int | None = None
+    #: places/times whose people were not split into sets before the time limit
+    unfinished: list[str] = field(default_factory=list)
 
     @property
     def placed(self) -> int:
@@ -130,4 +135,6 @@ class SelectionResult:
             "unplaced": [{"id": u.id, "reason": u.reason} for u in self.unplaced],
             "explanation": list(self.explanation),
             "lottery": dict(self.lottery),
+            "bound": self.bound,
+            "unfinished": list(self.unfinished),
         }
