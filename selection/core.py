@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from .decompose import SlotSplitter, split_slot
 from .diagnose import diagnose
-from .explain import explain_result, unplaced_reason
+from .explain import Explainer, explain_result
 from .master import FullModel, SlotModel, solve_master
 from .scorecard import check_set
 from .types import Candidate, FormedSet, Rules, SelectionResult, Unplaced
@@ -171,14 +171,14 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None, *,
                               f"Allow more time."] + notes
         nobody("no sets were formed: the solver ran out of time")
         return finish()
-    unit_of = {m: u for u in units for m in u.members}
+    explainer = Explainer(candidates, units, rules, result.sets, lottery, unfinished=result.unfinished)
     for c in sorted(candidates, key=lambda c: c.id):
         if c.id in placed:
             continue
         if c.id in dropped_ids:
             reason = "could not be fitted into a set at their place/time without breaking a rule"
         else:
-            reason = unplaced_reason(c, unit_of[c.id], candidates, rules, result.sets, by_id, lottery)
+            reason = explainer.reason(c.id)
         result.unplaced.append(Unplaced(c.id, reason))
     blocked = sorted({u.blocked for u in units if u.blocked})
     notes.extend(f"Left out: {text}." for text in blocked)
@@ -188,7 +188,7 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None, *,
 
     result.status = "optimal" if exact else "feasible"
     result.gap = 0.0 if exact else master.gap
-    result.explanation = explain_result(candidates, rules, result, slots, exact, master.gap) + notes
+    result.explanation = explain_result(candidates, rules, result, slots) + notes
     return finish()
 
 

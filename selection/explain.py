@@ -34,6 +34,24 @@ def slot_shortage(candidates: Sequence[Candidate], slot: str, rules: Rules) -> s
     return None
 
 
+class Explainer:
+    """Why each person left out was left out.
+
+    `unfinished` names places/times whose people were not split into sets before the time limit."""
+
+    def __init__(self, candidates: Sequence[Candidate], units: list[Unit], rules: Rules, sets: list[FormedSet],
+                 lottery: dict[str, int], unfinished: Sequence[str] = ()) -> None:
+        self.candidates, self.rules, self.sets, self.lottery = candidates, rules, sets, lottery
+        self.by_id = {c.id: c for c in candidates}
+        self.unit_of = {m: u for u in units for m in u.members}
+        self.unfinished = set(unfinished)
+
+    def reason(self, candidate_id: str) -> str:
+        c = self.by_id[candidate_id]
+        return unplaced_reason(c, self.unit_of[c.id], self.candidates, self.rules, self.sets, self.by_id,
+                               self.lottery)
+
+
 def unplaced_reason(c: Candidate, unit: Unit, candidates: Sequence[Candidate], rules: Rules,
                     sets: list[FormedSet], by_id: dict[str, Candidate], lottery: dict[str, int]) -> str:
     if unit.blocked:
@@ -89,8 +107,10 @@ def _reason_at(c: Candidate, unit: Unit, slot: str, candidates: Sequence[Candida
 
 
 def explain_result(candidates: Sequence[Candidate], rules: Rules, result: SelectionResult,
-                   slots: tuple[str, ...], exact: bool, gap: float | None) -> list[str]:
-    """The lines above the sets: what was placed, how sure it is, and which rule binds."""
+                   slots: tuple[str, ...]) -> list[str]:
+    """The lines above the sets: what was placed, how sure it is (result.status, .gap, .bound,
+    .unfinished), and which rule binds."""
+    exact, gap = result.status == "optimal", result.gap
     lines = []
     placed = result.placed
     proof = ("This is proven optimal for placing people (most placed, then by priority, then by "
