@@ -9,7 +9,14 @@ from __future__ import annotations
 
 def number(value: float) -> str:
     """A number as the organiser wrote it: 2 stays "2", 4.25 stays "4.25" (never "425")."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def longer_time_limit(limit: float) -> float:
+    """A time limit likely to finish what `limit` did not: double it, and at least 10 s more."""
+    return float(max(limit * 2, limit + 10))
 
 
 def ask_for_sets(n: int) -> str:
@@ -53,3 +60,8 @@ def another_place() -> str:
 
 def remove_pins() -> str:
     return "remove some pins (the selection page's pins)"
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    """"1 set", "3 sets", "2 people"."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pulp
@@ -41,30 +41,52 @@ class MasterResult:
     slot_of: dict[int, str] = field(default_factory=dict)   # unit index -> slot
     n_sets: dict[str, int] = field(default_factory=dict)
     phases: list[str] = field(default_factory=list)
+    #: proven upper bound on people placed (None when no solver gave one)
+    bound: int | None = None
+    #: solver failures and what was done about them, in plain words
+    failures: list[str] = field(default_factory=list)
+
+
+class OutOfTime(Exception):
+    """The time limit passed while a model was still being built."""
+
+
+def _check(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise OutOfTime
+
+
+def _expr(terms: Iterable[tuple[pulp.LpVariable, float]]) -> pulp.LpAffineExpression:
+    # Built from (variable, coefficient) pairs: many times faster than lpSum over products,
+    # which builds a whole expression for every term (seconds at 20,000 applicants).
+    return pulp.LpAffineExpression([(v, c) for v, c in terms if c])
 
 
 class SlotModel:
     def __init__(self, units: list[Unit], slots: tuple[str, ...], by_id: dict[str, Candidate],
                  rules: Rules, relax: frozenset[str] = frozenset(),
-                 cuts: Sequence[tuple[str, frozenset[int], int]] = ()) -> None:
+                 cuts: Sequence[tuple[str, frozenset[int], int]] = (), deadline: float | None = None) -> None:
         """`relax` names rules to drop, used when diagnosing infeasibility:
         "sets", "sectors", "pins", "pinned_slots".
         `cuts` are (slot, unit indices, number of sets) plans that the splitter proved cannot be
-        dealt into valid sets; each one is excluded (see add_cut)."""
+        dealt into valid sets; each one is excluded (see add_cut).
+        Raises OutOfTime when `deadline` (a time.monotonic() reading) passes while building."""
         self.units, self.slots, self.rules = units, slots, rules
         self.prob = pulp.LpProblem("slots", pulp.LpMaximize)
         self.z: dict[tuple[int, int], pulp.LpVariable] = {}
         self.n: dict[int, pulp.LpVariable] = {}
         at: dict[int, list[int]] = defaultdict(list)   # slot index -> unit indices
+        index = {s: si for si, s in enumerate(slots)}
         for ui, u in enumerate(units):
+            if ui % 2000 == 0:
+                _check(deadline)
             allowed = u.slots
             if "pinned_slots" in relax and u.pin is not None:
                 allowed = frozenset(s for s in slots if all(s in by_id[m].slots for m in u.members))
-            for si, s in enumerate(slots):
-                if s in allowed:
-                    # names are indices only: PuLP warns about spaces/punctuation in names
-                    self.z[ui, si] = new_var(self.prob, f"z_{ui}_{si}", cat=pulp.LpBinary)
-                    at[si].append(ui)
+            for si in sorted(index[s] for s in allowed if s in index):
+                # names are indices only: PuLP warns about spaces/punctuation in names
+                self.z[ui, si] = new_var(self.prob, f"z_{ui}_{si}", cat=pulp.LpBinary)
+                at[si].append(ui)
         self.at = at
         for si in range(len(slots)):
             people = sum(units[ui].size for ui in at[si])
@@ -74,22 +96,28 @@ class SlotModel:
             self.n[si] = new_var(self.prob, f"n_{si}", 0, max(0, ub), cat=pulp.LpInteger)
 
         prob = self.prob
+        places_of: dict[int, list[pulp.LpVariable]] = defaultdict(list)
+        for (ui, _), v in self.z.items():
+            places_of[ui].append(v)
         for ui, u in enumerate(units):
-            places = [self.z[ui, si] for si in range(len(slots)) if (ui, si) in self.z]
+            if ui % 2000 == 0:
+                _check(deadline)
+            places = places_of.get(ui)
             if u.pin is not None and "pins" not in relax:
-                prob += pulp.lpSum(places) == 1, f"pin_{ui}"
+                prob += _expr((v, 1) for v in places or []) == 1, f"pin_{ui}"
             elif places:
-                prob += pulp.lpSum(places) <= 1, f"one_{ui}"
+                prob += _expr((v, 1) for v in places) <= 1, f"one_{ui}"
         unit_of = {m: ui for ui, u in enumerate(units) for m in u.members}
         for si in range(len(slots)):
             here, n = at[si], self.n[si]
-            load = pulp.lpSum(units[ui].size * self.z[ui, si] for ui in here)
-            prob += load >= rules.min_size * n, f"min_{si}"
-            prob += load <= rules.max_size * n, f"max_{si}"
+            _check(deadline)
+            load = _expr((self.z[ui, si], units[ui].size) for ui in here)
+            prob += load - rules.min_size * n >= 0, f"min_{si}"
+            prob += load - rules.max_size * n <= 0, f"max_{si}"
             if rules.require_all_sectors and "sectors" not in relax:
                 for k_i, k in enumerate(rules.sectors):
-                    prob += pulp.lpSum(units[ui].sectors[k] * self.z[ui, si] for ui in here
-                                       if units[ui].sectors[k]) >= n, f"sec_{si}_{k_i}"
+                    prob += _expr((self.z[ui, si], units[ui].sectors[k]) for ui in here) - n >= 0, \
+                        f"sec_{si}_{k_i}"
             if rules.separate_organisations:
                 org_units: dict[str, list[int]] = defaultdict(list)
                 for ui in here:
@@ -98,7 +126,7 @@ class SlotModel:
                 for o_i, (o, uis) in enumerate(sorted(org_units.items())):
                     if sum(units[ui].orgs[o] for ui in uis) > 1:
                         # each set takes at most one person per organisation
-                        prob += pulp.lpSum(units[ui].orgs[o] * self.z[ui, si] for ui in uis) <= n, \
+                        prob += _expr((self.z[ui, si], units[ui].orgs[o]) for ui in uis) - n <= 0, \
                             f"org_{si}_{o_i}"
             for p_i, (a, b) in enumerate(rules.never_together):
                 ua, ub_ = unit_of.get(a), unit_of.get(b)
@@ -145,7 +173,7 @@ class SlotModel:
 
     # ---- solving -------------------------------------------------------------------
     def placed_expr(self, weight_of_unit) -> pulp.LpAffineExpression:
-        return pulp.lpSum(weight_of_unit(ui) * v for (ui, _), v in self.z.items() if weight_of_unit(ui))
+        return _expr((v, weight_of_unit(ui)) for (ui, _), v in self.z.items())
 
     def values(self) -> tuple[dict[int, str], dict[str, int]]:
         slot_of = {ui: self.slots[si] for (ui, si), v in self.z.items() if (v.varValue or 0) > 0.5}
@@ -168,12 +196,16 @@ def solve_master(model: SlotModel | FullModel, by_id: dict[str, Candidate], lott
 
     def run(objective: pulp.LpAffineExpression, label: str) -> Outcome | None:
         remaining = deadline - time.monotonic()
-        if remaining <= 0.2:
+        if remaining <= 0.05:
             res.proven = False
             res.phases.append(f"{label}: skipped, time limit reached")
             return None
         model.prob.setObjective(objective)
-        out = solve(model.prob, rules.solver, remaining, rules.seed, warm_start=bool(res.slot_of or res.n_sets))
+        # the solver's own limit leaves it time to write its answer; the deadline is absolute
+        out = solve(model.prob, rules.solver, remaining * 0.9, rules.seed,
+                    warm_start=bool(res.slot_of or res.n_sets), deadline=deadline)
+        if out.failure:
+            res.failures.append(out.failure)
         res.phases.append(f"{label}: {'optimal' if out.proven else 'feasible' if out.has_solution else 'no solution'}")
         if not out.proven:
             res.proven = False
@@ -188,10 +220,17 @@ def solve_master(model: SlotModel | FullModel, by_id: dict[str, Candidate], lott
     if first is None or not first.has_solution:
         res.infeasible = bool(first and first.infeasible)
         res.timed_out = not res.infeasible
+        if first is not None and first.bound is not None and not feasibility_only:
+            res.bound = int(first.bound + 1e-6)
         return res
     if feasibility_only:
         return res
     placed_now = sum(units[ui].size for ui in res.slot_of)
+    # a bound on people placed: the optimum itself when proven, else the solver's bound
+    if first.proven:
+        res.bound = placed_now
+    elif first.bound is not None:
+        res.bound = max(placed_now, int(first.bound + 1e-6))
     _fix(model.prob, model.placed_expr(size), placed_now, "fix_placed")
 
     # Priority levels, highest first. A level whose members are all placed already is at
