@@ -30,6 +30,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 HEADER_SEARCH_ROWS = 10
 #: an import is a programme's applications or payments: thousands of rows at the very most
 MAX_ROWS = 5_000
+#: a file of candidates for `als select --input` may be a national programme's: 50,000 and more
+MAX_CANDIDATE_ROWS = 100_000
 #: columns read from each row; any after these are ignored (ours have fewer than 20)
 MAX_COLUMNS = 100
 #: cells in all the sheets of a workbook (filled or merely formatted): reading one costs ~10 µs
@@ -74,18 +76,19 @@ def read_bytes(source: Source) -> bytes:
     return data
 
 
-def _too_many_rows() -> SpreadsheetRefused:
-    return SpreadsheetRefused(f"The file has more than {MAX_ROWS:,} rows: split it into files of at most "
-                              f"{MAX_ROWS:,} rows, or delete empty rows below the data")
+def _too_many_rows(max_rows: int) -> SpreadsheetRefused:
+    return SpreadsheetRefused(f"The file has more than {max_rows:,} rows: split it into files of at most "
+                              f"{max_rows:,} rows, or delete empty rows below the data")
 
 
 class _CellCounter:
-    """Counts the cells in a workbook's sheets as they are unzipped, stopping past MAX_CELLS."""
+    """Counts the cells in a workbook's sheets as they are unzipped, stopping past `limit`."""
 
     _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
     _OVERLAP = 40  # longer than any cell tag, so a tag split across two chunks is still seen
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_CELLS) -> None:
+        self.limit = limit
         self.cells = 0
         self.part = ""
         self.tail = b""
@@ -99,17 +102,18 @@ class _CellCounter:
         # tags wholly inside the tail were counted with the previous chunk
         self.cells += sum(1 for m in self._CELL.finditer(data) if m.end() > len(self.tail))
         self.tail = data[-self._OVERLAP:]
-        if self.cells > MAX_CELLS:
-            raise SpreadsheetRefused(f"The workbook has more than {MAX_CELLS:,} cells: split it into smaller "
+        if self.cells > self.limit:
+            raise SpreadsheetRefused(f"The workbook has more than {self.limit:,} cells: split it into smaller "
                                      "files, or delete unused sheets and formatting below the data")
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
+def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     try:
         # Inflate every part within the budget first: after this the sizes openpyxl trusts are true.
-        check_package(data, MAX_UNZIPPED_BYTES, inspect=_CellCounter())
+        # a bigger row bound allows proportionally more cells (20 a row: our files have fewer)
+        check_package(data, MAX_UNZIPPED_BYTES, inspect=_CellCounter(max(MAX_CELLS, max_rows * 20)))
     except PackageTooLarge:
         raise SpreadsheetRefused(f"The workbook is larger than {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB once "
                                  "unzipped: split it into smaller files") from None
@@ -121,7 +125,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
             # files from other tools trigger harmless openpyxl warnings (e.g. "no default style")
             warnings.simplefilter("ignore")
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            return _sheet_rows(wb)
+            return _sheet_rows(wb, max_rows)
     except SpreadsheetRefused:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a package that is not a workbook
@@ -129,7 +133,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[Any]]]:
                                  "an Excel workbook or a CSV file") from exc
 
 
-def _sheet_rows(wb: Any) -> list[tuple[int, list[Any]]]:
+def _sheet_rows(wb: Any, max_rows: int) -> list[tuple[int, list[Any]]]:
     try:
         ws = wb.worksheets[0]
         # The sheet's <dimension> is the file's own claim (it may say A1:XFD1048576): forget it, so
@@ -138,8 +142,8 @@ def _sheet_rows(wb: Any) -> list[tuple[int, list[Any]]]:
         rows: list[tuple[int, list[Any]]] = []
         # read-only mode pads missing rows, so enumerate gives the row number Excel shows
         for number, values in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
-            if number > MAX_ROWS:
-                raise _too_many_rows()
+            if number > max_rows:
+                raise _too_many_rows(max_rows)
             rows.append((number, list(values)))
         return rows
     finally:
@@ -166,7 +170,7 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
+def _csv_rows(data: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     try:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
     except UnicodeDecodeError:
@@ -176,8 +180,8 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     try:
         # record number (not physical line) = the row number Excel shows for quoted newlines
         for number, record in enumerate(reader, 1):
-            if number > MAX_ROWS:
-                raise _too_many_rows()
+            if number > max_rows:
+                raise _too_many_rows(max_rows)
             rows.append((number, record[:MAX_COLUMNS]))
     except csv.Error as exc:
         raise SpreadsheetRefused(f"The file could not be read as CSV ({exc}): save it again as CSV UTF-8 "
@@ -185,12 +189,13 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[Any]]]:
     return rows
 
 
-def load_rows(source: Source) -> list[tuple[int, list[Any]]]:
-    """(row number, cell values) for every row of the first sheet, CSV or XLSX by content."""
+def load_rows(source: Source, max_rows: int = MAX_ROWS) -> list[tuple[int, list[Any]]]:
+    """(row number, cell values) for every row of the first sheet, CSV or XLSX by content;
+    a file of more than `max_rows` rows is refused."""
     data = read_bytes(source)
     if data.startswith(_ZIP_MAGIC):
-        return _xlsx_rows(data)
-    return _csv_rows(data)
+        return _xlsx_rows(data, max_rows)
+    return _csv_rows(data, max_rows)
 
 
 def clean_cell(value: str) -> str:

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any, Callable, Sequence
 
 from ._tabular import (
+    MAX_CANDIDATE_ROWS,
+    MAX_ROWS,
     RowError,
     Source,
     Table,
@@ -138,8 +140,9 @@ def _rows(
     aliases: dict[str, tuple[str, ...]],
     required: Sequence[tuple[str, ...]],
     errors: list[RowError],
+    max_rows: int = MAX_ROWS,
 ) -> tuple[Table | None, list[_Row]]:
-    table = find_table(load_rows(source), aliases, required)
+    table = find_table(load_rows(source, max_rows), aliases, required)
     if isinstance(table, RowError):
         errors.append(table)
         return None, []
@@ -150,7 +153,7 @@ def _rows(
 def read_candidates(source: Source) -> CandidateSheet:
     """The optimiser's input: id, name, email, organisation, sector, availability, optional
     priority and previous_set; any other column becomes an attribute. Duplicate ids are
-    errors (on the later row)."""
+    errors (on the later row). Up to MAX_CANDIDATE_ROWS rows: a whole national programme."""
     aliases = {
         **_PERSON_ALIASES,
         "id": ("ref", "reference", "candidate_id", "applicant_id"),
@@ -160,7 +163,7 @@ def read_candidates(source: Source) -> CandidateSheet:
     required = [("id",), ("name",), ("email",), ("organisation",), ("sector",),
                 ("availability",)]
     errors: list[RowError] = []
-    table, rows = _rows(source, aliases, required, errors)
+    table, rows = _rows(source, aliases, required, errors, MAX_CANDIDATE_ROWS)
     out: list[CandidateRow] = []
     first_seen: dict[str, int] = {}
     for r in rows:

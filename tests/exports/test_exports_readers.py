@@ -130,3 +130,16 @@ def test_amounts_parse_to_exact_pence(raw, pence) -> None:
 def test_bad_amounts_refused(raw) -> None:
     with pytest.raises(ValueError):
         parse_pence(raw)
+
+
+def test_a_national_candidates_file_is_read_while_an_applications_file_keeps_its_bound():
+    """`als select --input` takes a whole national programme; application imports stay at 5,000 rows."""
+    from exports import SpreadsheetRefused, read_applications, read_candidates
+
+    header = "id,name,email,organisation,sector,availability\n"
+    body = "".join(f"A{i:05d},Person {i},p{i}@x.test,Org {i},public,Durham\n" for i in range(6_000))
+    data = (header + body).encode()
+    sheet = read_candidates(data)
+    assert len(sheet.rows) == 6_000 and not sheet.errors
+    with pytest.raises(SpreadsheetRefused, match="more than 5,000 rows"):
+        read_applications(data)
