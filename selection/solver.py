@@ -201,8 +201,12 @@ def _solve_highs(prob: pulp.LpProblem, time_limit: float, seed: int, warm_start:
     except ValueError:
         return _highs_in_process(prob, time_limit, seed, warm_start)[0]
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_highs_child, args=(prob, time_limit, seed, warm_start, sender), daemon=True)
-    child.start()
+    child = context.Process(target=_highs_child, args=(prob, time_limit, seed, warm_start, sender))
+    with warnings.catch_warnings():
+        # Python 3.12+ warns on any fork beside other threads; ours are idle library threads
+        # (numpy's, a web server's), and the child runs only HiGHS and sends back its answer
+        warnings.filterwarnings("ignore", message=r".*multi-threaded.*fork", category=DeprecationWarning)
+        child.start()
     sender.close()
     try:
         if not receiver.poll(max(0.05, hard - time.monotonic())):

@@ -124,7 +124,7 @@ def test_same_seed_gives_the_same_sets_on_a_busy_machine(monkeypatch):
     assert clock.now > 2
 
 
-def test_a_different_seed_may_give_different_sets():
+def test_the_seed_decides_the_sets():
     people = places([40], seed=3)
     by_id = {c.id: c for c in people}
     splits = []
