@@ -7,7 +7,7 @@ from typing import Any
 from .types import Candidate, Rules
 
 
-def _number(value: Any) -> float:
+def as_written(value: Any) -> float:
     """A priority as written: whole numbers stay ints so they print as "2", not "2.0"."""
     number = float(value or 0)
     return int(number) if number.is_integer() else number
@@ -22,7 +22,7 @@ def candidate_to_dict(candidate: Candidate) -> dict[str, Any]:
 def candidate_from_dict(data: dict[str, Any]) -> Candidate:
     return Candidate(
         id=str(data["id"]), organisation=data["organisation"], sector=data["sector"],
-        slots=tuple(data["slots"]), priority=_number(data.get("priority")),
+        slots=tuple(data["slots"]), priority=as_written(data.get("priority")),
         previous_set=data.get("previous_set"), attributes=dict(data.get("attributes") or {}),
         name=data.get("name") or "",
     )

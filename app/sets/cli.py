@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,8 +19,10 @@ import click
 from flask.cli import ScriptInfo
 
 from exports import MemberRecord, SetRecord, SpreadsheetRefused, read_applications, read_candidates, write_sets
+from app.sets.service import form_sets_safely
 from app.sets.wording import counted, is_are
-from selection import Candidate, Rules, SelectionResult, form_sets
+from selection import Candidate, Rules, SelectionResult
+from selection.serialise import as_written
 
 
 STILL_OPEN = ("Applications are still open: add --before-deadline to offer places now, knowing that people who "
@@ -40,9 +43,29 @@ def stdout_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def _priority(value: float | None) -> int:
-    # The optimiser ranks integers; keep two decimal places of a spreadsheet's priority.
-    return round(value * 100) if value is not None else 0
+def process_started() -> float:
+    """When this process started, as a time.monotonic() reading: the time limit then covers
+    starting Python and loading the app too (about a second), not only the solving. Linux tells
+    it in /proc; elsewhere (or if the answer looks wrong) it is now."""
+    now = time.monotonic()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            # the command name (field 2) may hold spaces: count fields after its closing ")"
+            fields = fh.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[19])   # field 22: start time in clock ticks after boot
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, AttributeError):
+        return now
+    return now - age if 0 <= age < 60 else now
+
+
+def writing_reserve(people: int, workbook: bool, time_limit: float) -> float:
+    """Seconds of the time limit kept back from the optimiser for writing the answer, so that
+    `als select` ends within its limit: the rosters workbook (a sheet per set) took 3.5 s for
+    10,000 people on a 2-core machine. Never more than half the limit: without sets there is
+    little to write."""
+    seconds = 0.2 + (0.0004 * people if workbook else 0.0)
+    return min(seconds, time_limit / 2)
 
 
 def candidates_from_file(path: str, balance: tuple[str, ...]) -> tuple[list[Candidate], dict[str, MemberRecord]]:
@@ -57,7 +80,7 @@ def candidates_from_file(path: str, balance: tuple[str, ...]) -> tuple[list[Cand
         raise click.ClickException(f"{path} has {len(errors)} problem(s):\n  " + "\n  ".join(errors))
     candidates = [
         Candidate(id=row.id, organisation=row.organisation, sector=row.sector, slots=tuple(row.availability),
-                  priority=_priority(row.priority), previous_set=row.previous_set,
+                  priority=as_written(row.priority), previous_set=row.previous_set,
                   attributes={k: v for k, v in row.attributes.items() if k in balance}, name=row.name)
         for row in sheet.rows
     ]
@@ -72,6 +95,8 @@ def describe(result: SelectionResult, names: dict[str, str]) -> str:
     lines = [f"Status: {status[result.status]}" + (f" (gap {result.gap:.1%})" if result.gap else ""),
              f"Placed {result.placed} of {result.placed + len(result.unplaced)} in {len(result.sets)} sets "
              f"in {result.seconds:.2f} s ({result.solver}, seed {result.seed})"]
+    if result.bound is not None and result.bound > result.placed:
+        lines.append(f"No arrangement places more than {result.bound}.")
     for formed in result.sets:
         lines.append(f"\n{formed.name}: {formed.slot} ({len(formed.members)})")
         lines += [f"  {member}  {names.get(member, '')}" for member in formed.members]
@@ -88,10 +113,14 @@ def describe(result: SelectionResult, names: dict[str, str]) -> str:
 @click.command("select")
 @click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False),
               help="CSV or XLSX of candidates; without it, the eligible applications in the database")
-@click.option("--sets", type=click.IntRange(1, 1000), help="exact number of sets (default: as many as fit)")
+@click.option("--sets", type=click.IntRange(min=1), help="exact number of sets (default: as many as fit)")
 @click.option("--min-size", type=click.IntRange(2, 50), help="smallest set (default 6, or the programme's)")
 @click.option("--max-size", type=click.IntRange(2, 50), help="largest set (default 8, or the programme's)")
-@click.option("--time-limit", type=click.FloatRange(0.5, 3600), default=30.0, show_default=True)
+@click.option("--allow-missing-sectors", is_flag=True,
+              help="allow sets without a member from each of the public, private and voluntary sectors")
+@click.option("--allow-colleagues", is_flag=True, help="allow two members of a set from the same organisation")
+@click.option("--time-limit", type=click.FloatRange(0.5, 3600), default=30.0, show_default=True,
+              help="seconds for the whole command, from reading the input to writing the answer")
 @click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the lottery that breaks ties")
 @click.option("--balance", multiple=True, help="an input column to balance across sets; repeatable")
@@ -101,30 +130,36 @@ def describe(result: SelectionResult, names: dict[str, str]) -> str:
 @click.option("--before-deadline", is_flag=True,
               help="with --confirm: offer places although applications are still open")
 @click.pass_context
-def select_command(ctx: click.Context, input_path, sets, min_size, max_size, time_limit, solver, seed, balance,  # type: ignore[no-untyped-def]
-                   out_path, as_json, confirm, before_deadline) -> None:
+def select_command(ctx: click.Context, input_path, sets, min_size, max_size, allow_missing_sectors,  # type: ignore[no-untyped-def]
+                   allow_colleagues, time_limit, solver, seed, balance, out_path, as_json, confirm,
+                   before_deadline) -> None:
     """Form balanced sets from a file or from the database."""
+    started = process_started()   # the time limit covers the whole command, start-up included
     if input_path and confirm:
         raise click.UsageError("--confirm works on the database; leave out --input")
     rules = Rules(min_size=min_size or 6, max_size=max_size or 8, sets=sets, time_limit=time_limit, seed=seed,
-                  solver=solver, balance={column: 1.0 for column in balance})
+                  solver=solver, balance={column: 1.0 for column in balance},
+                  require_all_sectors=not allow_missing_sectors, separate_organisations=not allow_colleagues)
     if rules.min_size > rules.max_size:
         raise click.UsageError("--min-size must not be larger than --max-size")
     if input_path:
         candidates, members = candidates_from_file(input_path, balance)
         with stdout_to_stderr():
-            result = form_sets(candidates, rules)
+            result, error = form_sets_safely(candidates, rules, started=started,
+                                             reserve=writing_reserve(len(candidates), bool(out_path), time_limit))
+        if error is not None:   # the full text is for a bug report; the JSON and the explanation come out anyway
+            click.echo(f"The optimiser stopped with an error: {error.splitlines()[0]}", err=True)
         records = [SetRecord(name=s.name, slot=s.slot, members=[members[m] for m in s.members]) for s in result.sets]
         names = {key: member.full_name for key, member in members.items()}
         _report(result, records, names, out_path, as_json)
         return
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
-        _select_from_database(rules, min_size, max_size, out_path, as_json, confirm, before_deadline)
+        _select_from_database(rules, min_size, max_size, out_path, as_json, confirm, before_deadline, started)
 
 
 def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, confirm,  # type: ignore[no-untyped-def]
-                          before_deadline) -> None:
+                          before_deadline, started: float) -> None:
     from app.extensions import db
     from app.programmes import current_programme
     from app.sets.export import set_records
@@ -151,10 +186,12 @@ def _select_from_database(rules: Rules, min_size, max_size, out_path, as_json, c
     run = start_run(programme, rules, by="cli")
     db.session.commit()
     with stdout_to_stderr():
-        execute_run(run.id)
+        execute_run(run.id, started=started,
+                    reserve=writing_reserve(len(run.candidates), bool(out_path), rules.time_limit))
     db.session.refresh(run)
     if run.result is None:
-        raise click.ClickException(f"Run {run.id} failed: {run.error}")
+        # not the optimiser (that still gives an answer) but the app: the full error is kept on the run
+        raise click.ClickException(f"Run {run.id} failed: {(run.error or 'unknown error').splitlines()[0]}")
     result = _result_from(run)
     records = set_records(run)
     names = {c["id"]: c.get("name", "") for c in run.candidates}
@@ -187,7 +224,8 @@ def _result_from(run) -> SelectionResult:  # type: ignore[no-untyped-def]
     return SelectionResult(status=data["status"], gap=data["gap"], seconds=data["seconds"], seed=data["seed"],
                            solver=data["solver"], sets=sets,
                            unplaced=[Unplaced(u["id"], u["reason"]) for u in data["unplaced"]],
-                           explanation=list(data["explanation"]), lottery=dict(data["lottery"]))
+                           explanation=list(data["explanation"]), lottery=dict(data["lottery"]),
+                           bound=data.get("bound"), unfinished=list(data.get("unfinished") or []))
 
 
 def _report(result: SelectionResult, records: list[SetRecord], names: dict[str, str], out_path: str | None,
@@ -200,6 +238,7 @@ def _report(result: SelectionResult, records: list[SetRecord], names: dict[str, 
             "status": data["status"], "gap": data["gap"], "seconds": data["seconds"],
             "sets": [{"name": s["name"], "slot": s["slot"], "members": s["members"]} for s in data["sets"]],
             "unplaced": data["unplaced"], "explanation": data["explanation"],
+            "bound": data["bound"], "unfinished": data["unfinished"],
         }
         if run_id is not None:
             payload["run"] = run_id

@@ -13,7 +13,7 @@ class RunForm(FlaskForm):
                             validators=[InputRequired("Enter the largest set size"), NumberRange(2, 20, "Set size must be between 2 and 20")])
     sets = IntegerField("Number of sets (optional)", widget=GovTextInput(),
                         description="Leave empty to form as many sets as the applicants fill",
-                        validators=[Optional(), NumberRange(1, 500, "Number of sets must be between 1 and 500")])
+                        validators=[Optional(), NumberRange(1, 100_000, "Number of sets must be between 1 and 100,000")])
     require_all_sectors = BooleanField("Every set has a member from each of the public, private and voluntary sectors",
                                        widget=GovCheckboxInput(), default=True)
     separate_organisations = BooleanField("No two members of a set from the same organisation",

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import threading
+import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -24,7 +25,9 @@ from app.models import (
     SelectionRun,
 )
 from app.applications.lifecycle import change_status
-from selection import Candidate, Rules, Scorecard, check_set, form_sets
+from selection import Candidate, Rules, Scorecard, SelectionResult, Unplaced, check_set, draw_lottery, form_sets
+from selection.advice import other_solver
+from selection.serialise import as_written
 from selection.serialise import candidate_from_dict, candidate_to_dict, rules_from_dict, rules_to_dict
 
 # Everyone the organiser has judged eligible, including people placed or left out by an earlier
@@ -81,14 +84,15 @@ def pool_and_set_aside(programme: Programme) -> tuple[list[Application], list[Le
 
 
 def candidate_for(application: Application) -> Candidate:
-    """Review priority is the average score (1–5) in hundredths; unscored applications rank 0."""
+    """Review priority is the average score (1–5) to two decimal places, as the organiser reads it
+    (4 stays 4, 4.25 stays 4.25); unscored applications rank 0."""
     average = application.average_score
     return Candidate(
         id=application.reference,
         organisation=application.organisation,
         sector=application.sector.value,
         slots=tuple(slot.label for slot in application.slots),
-        priority=round(average * 100) if average is not None else 0,
+        priority=as_written(round(average, 2) if average is not None else None),
         name=application.full_name,
     )
 
@@ -125,8 +129,49 @@ def set_aside_of(run: SelectionRun) -> list[LeftOut]:
     return [LeftOut(entry["id"], entry["name"], entry["why"]) for entry in (run.rules or {}).get(SET_ASIDE) or []]
 
 
-def execute_run(run_id: int) -> None:
-    """Solve a queued run and store its result. Errors are kept on the run, never lost."""
+def solver_failed(candidates: Sequence[Candidate], rules: Rules) -> SelectionResult:
+    """The answer when the optimiser stops with an error (it should not, but a solver can crash):
+    no sets, everyone left out with the reason, and what to try. "timed_out" because nothing was
+    proven either way."""
+    # worded as form_sets words the failures it catches itself
+    return SelectionResult(
+        status="timed_out", gap=None, seconds=0.0, seed=rules.seed, solver=rules.solver,
+        unplaced=[Unplaced(c.id, "no sets were formed: the optimiser stopped with an error (see the explanation)")
+                  for c in sorted(candidates, key=lambda c: c.id)],
+        explanation=["The optimiser stopped with an error; no sets were formed and nothing is proven either way. "
+                     f"Run it again; if it fails again, {other_solver('highs' if rules.solver == 'cbc' else 'cbc')}."],
+        lottery=draw_lottery(candidates, rules.seed),
+    )
+
+
+def error_text(exc: BaseException) -> str:
+    """What went wrong, for the log and the run's record (not for applicants)."""
+    return f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+
+
+def form_sets_safely(candidates: Sequence[Candidate], rules: Rules, *, started: float,
+                     reserve: float = 0.0) -> tuple[SelectionResult, str | None]:
+    """form_sets with its time limit counted from `started` (a `time.monotonic()` reading), ending
+    `reserve` seconds early to leave time for writing the answer. Never raises: if the optimiser
+    does, the answer is solver_failed's and the error's text comes second (else None)."""
+    error = None
+    try:
+        # form_sets stops at its start + the time limit: counting from `reserve` earlier stops it that much sooner
+        result = form_sets(candidates, rules, started=started - reserve)
+    except Exception as exc:
+        result, error = solver_failed(candidates, rules), error_text(exc)
+    result.seconds = time.monotonic() - started
+    return result, error
+
+
+def execute_run(run_id: int, *, started: float | None = None, reserve: float = 0.0) -> None:
+    """Solve a queued run and store its result; a run never stays "running" because of an error.
+
+    The time limit counts from `started` (a `time.monotonic()` reading; default: now), so a caller
+    such as `als select` counts its own work against the same limit, and keeps `reserve` seconds
+    of it for writing the answer. If the optimiser raises, the run finishes with the solver_failed
+    answer (the error is kept on the run); any other error marks the run failed."""
+    started = time.monotonic() if started is None else started
     run = db.session.get(SelectionRun, run_id)
     if run is None or run.state is not RunState.QUEUED:
         return
@@ -134,26 +179,36 @@ def execute_run(run_id: int) -> None:
     run.started_at = utcnow()
     db.session.commit()
     try:
-        result = form_sets([candidate_from_dict(c) for c in run.candidates], rules_from_dict(run.rules))
-    except Exception as exc:  # a bug or bad input must not leave the run "running" for ever
+        candidates, rules = [candidate_from_dict(c) for c in run.candidates], rules_from_dict(run.rules)
+        result, error = form_sets_safely(candidates, rules, started=started, reserve=reserve)
+        if error is not None:
+            current_app.logger.error("Selection run %s: the optimiser failed: %s", run_id, error)
+            run.error = error
+        _store_result(run, result)
+        db.session.commit()
+    except Exception as exc:  # a bug or a database error must not leave the run "running" for ever
         current_app.logger.exception("Selection run %s failed", run_id)
+        db.session.rollback()
         run.state = RunState.FAILED
-        run.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
-    else:
-        data = result.to_dict()
-        run.result = data
-        run.arrangement = {
-            "sets": [{"name": s["name"], "slot": s["slot"], "members": list(s["members"])} for s in data["sets"]],
-            "unplaced": [dict(u) for u in data["unplaced"]],
-            "pins": {},
-        }
-        run.status = result.status
-        run.placed = result.placed
-        run.set_count = len(result.sets)
-        run.seconds = result.seconds
-        run.state = RunState.FINISHED
+        run.error = error_text(exc)
+        run.finished_at = utcnow()
+        db.session.commit()
+
+
+def _store_result(run: SelectionRun, result: SelectionResult) -> None:
+    data = result.to_dict()
+    run.result = data
+    run.arrangement = {
+        "sets": [{"name": s["name"], "slot": s["slot"], "members": list(s["members"])} for s in data["sets"]],
+        "unplaced": [dict(u) for u in data["unplaced"]],
+        "pins": {},
+    }
+    run.status = result.status
+    run.placed = result.placed
+    run.set_count = len(result.sets)
+    run.seconds = result.seconds
+    run.state = RunState.FINISHED
     run.finished_at = utcnow()
-    db.session.commit()
 
 
 def run_in_background(app: Flask, run_id: int) -> None:
