@@ -7,11 +7,18 @@ from app.models.outbox import EmailTemplate, OutboxEmail
 from app.models.programme import Programme, Slot
 from app.models.retention import Erasure, PurgedApplicationCount
 from app.models.review import Review
+from app.models.running import Action, ActionOutcome, ActionReview, Attendance, AttendanceMark, SessionRecord
 from app.models.schedule import Presenter, ScheduledSession, SessionKind
 from app.models.selection import LearningSet, RunState, SelectionRun, SetMember
 from app.models.staff import LoginThrottle, Role, User
 
 __all__ = [
+    "Action",
+    "ActionOutcome",
+    "ActionReview",
+    "Attendance",
+    "AttendanceMark",
+    "SessionRecord",
     "ALLOWED_TRANSITIONS",
     "Application",
     "ApplicationDraft",

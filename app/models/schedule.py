@@ -46,6 +46,11 @@ class Presenter(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("scheduled_session.id", ondelete="CASCADE"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    # The presenter's short title for their issue: private to the set (Chatham House).
+    issue_title: Mapped[str | None] = mapped_column(String(120))
+    # Recorded after the session: True presented, False was on the rota but did not; None not yet
+    # recorded. Someone who presented without being on the rota is added with True.
+    presented: Mapped[bool | None] = mapped_column()
 
     session: Mapped[ScheduledSession] = relationship(back_populates="presenters")
     application: Mapped[Application] = relationship()

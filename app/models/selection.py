@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from app.extensions import db
 from app.models.application import Application
 from app.models.programme import Programme
+from app.models.staff import User
 from app.models.types import UTCDateTime, enum_column
 
 
@@ -63,7 +64,10 @@ class LearningSet(db.Model):
     schedule_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Members see the dates (and are emailed them) once the organiser publishes the schedule.
     schedule_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The qualified facilitator who runs the set's meetings (a staff user with that role).
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
 
+    facilitator: Mapped[User | None] = relationship()
     members: Mapped[list[SetMember]] = relationship(back_populates="learning_set", cascade="all, delete-orphan")
 
 

@@ -1,11 +1,13 @@
-"""Staff who sign in (organisers and finance officers), and the record that slows down guessing."""
+"""Staff who sign in (organisers, finance officers and facilitators), and the record that slows down guessing."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -15,6 +17,7 @@ from app.models.types import UTCDateTime, enum_column
 class Role(enum.Enum):
     ORGANISER = "organiser"
     FINANCE = "finance"
+    FACILITATOR = "facilitator"
 
     @property
     def label(self) -> str:
@@ -35,6 +38,17 @@ class User(UserMixin, db.Model):
     last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Changing this signs the user out everywhere (Flask-Login's session id is derived from it).
     session_token: Mapped[str] = mapped_column(String(64))
+    # A facilitator's details, so the organiser is warned when one is assigned to a set with a
+    # colleague in it or at a place and time they cannot attend.
+    full_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: the programme's place/time labels this person can attend
+    can_attend: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
+
+    @property
+    def label(self) -> str:
+        """Name for pages: the full name when known, else the email address."""
+        return self.full_name or self.email
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

@@ -1,0 +1,1 @@
+"""Running the sets: facilitators, session records, attendance, presenters' titles and actions."""
