@@ -4,8 +4,11 @@
     python benchmarks/exports.py --repeat 5   # best of 5 timed runs per workbook (default 3)
 
 Target: 2,000 applications, 250 sets (of 8), 12,000 ledger entries; each workbook within
-2 s and 200 MB peak. Each workbook is written in a fresh child process so the peak RSS of
-one does not hide another's; tracemalloc measures Python allocations during the write.
+2 s and 200 MB peak. Rosters at scale: sets.xlsx for 10,000 people in 1,250 sets (one sheet
+each) within 1 s, because `als select --out` writes it inside the run's time limit.
+
+Each workbook is written in a fresh child process so the peak RSS of one does not hide
+another's; tracemalloc measures Python allocations during the write.
 The time is the best of several fresh processes because this machine's cores are shared:
 one run beside busy processes can take twice as long.
 """
@@ -44,6 +47,9 @@ from exports import (  # noqa: E402
 )
 
 N_APPLICATIONS, N_SETS, SET_SIZE, N_LEDGER = 2_000, 250, 8, 12_000
+N_ROSTER_SETS = 1_250  # 10,000 people in sets of 8: a national programme's sets.xlsx
+TARGET_SECONDS = {"rosters": 1.0}  # the others: 2 s
+LABELS = {"rosters": f"sets.xlsx, {N_ROSTER_SETS * SET_SIZE:,} people in {N_ROSTER_SETS:,} sets"}
 SECTORS = ("public", "private", "voluntary")
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -66,7 +72,7 @@ def applications(rng: random.Random) -> list[ApplicationRecord]:
     ]
 
 
-def sets() -> list[SetRecord]:
+def sets(n_sets: int = N_SETS) -> list[SetRecord]:
     return [
         SetRecord(f"Set {s + 1}", "Newcastle Tue am", [
             MemberRecord(f"ALS-{s * SET_SIZE + m:05d}", f"Member {s}-{m}", f"m{s}-{m}@ex.org",
@@ -74,7 +80,7 @@ def sets() -> list[SetRecord]:
                          {"region": "North East", "size": "large"})
             for m in range(SET_SIZE)
         ])
-        for s in range(N_SETS)
+        for s in range(n_sets)
     ]
 
 
@@ -110,6 +116,7 @@ def _job(name: str) -> tuple[Any, tuple[Any, ...]]:
     return {
         "applications": lambda: (write_applications, (applications(rng),)),
         "sets": lambda: (write_sets, (sets(),)),
+        "rosters": lambda: (write_sets, (sets(N_ROSTER_SETS),)),
         "fees": lambda: (write_fees, fees(rng)),
         "schedule": lambda: (write_schedule, (schedule(),)),
     }[name]()
@@ -146,6 +153,13 @@ def _in_child(target: Any, name: str) -> Any:
     return result
 
 
+def _notes(results: Path) -> str:
+    """The written notes below the table (each a "## " section): a new run keeps them."""
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+    start = old.find("\n## ")
+    return old[start:] if start >= 0 else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3,
@@ -162,7 +176,9 @@ def main() -> None:
         "lxml comes with python-docx, a project dependency; without it fees.xlsx took 1.6 s here).",
         f"Data: {N_APPLICATIONS:,} applications; {N_SETS} sets of {SET_SIZE}; "
         f"{N_SETS * SET_SIZE:,} fee accounts with {N_LEDGER:,} ledger entries; "
-        f"{N_SETS * 6:,} sessions. Target: each workbook < 2 s and < 200 MB peak.",
+        f"{N_SETS * 6:,} sessions. Target: each workbook < 2 s and < 200 MB peak. Rosters at scale: "
+        f"sets.xlsx for {N_ROSTER_SETS * SET_SIZE:,} people in {N_ROSTER_SETS:,} sets of {SET_SIZE} "
+        "(one sheet each) < 1 s, as `als select --out` writes it within the run's time limit.",
         "",
         f"Each workbook is written to memory in its own fresh process. *Time* is the best of {repeat} "
         "runs without tracemalloc (*runs* lists them all; other work shares the cores); *traced peak* "
@@ -173,16 +189,16 @@ def main() -> None:
         "| size (KB) | within target |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name in ("applications", "sets", "fees", "schedule"):
+    for name in ("applications", "sets", "fees", "schedule", "rosters"):
         runs = [_in_child(_write_untraced_time, name) for _ in range(repeat)]
         traced, rss, rss_before, size = _in_child(_write, name)
         seconds = min(runs)
-        ok = "yes" if seconds < 2 and rss < 200 else "NO"
-        lines.append(f"| {name}.xlsx | {seconds:.2f} | {' / '.join(f'{r:.2f}' for r in runs)} | "
+        ok = "yes" if seconds < TARGET_SECONDS.get(name, 2) and rss < 200 else "NO"
+        lines.append(f"| {LABELS.get(name, f'{name}.xlsx')} | {seconds:.2f} | {' / '.join(f'{r:.2f}' for r in runs)} | "
                      f"{traced:.1f} | {rss:.0f} | {rss_before:.0f} | {size:,.0f} | {ok} |")
         print(lines[-1], flush=True)
     out = Path(__file__).with_name("RESULTS-exports.md")
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out.write_text("\n".join(lines) + "\n" + _notes(out), encoding="utf-8")
     print(f"wrote {out}")
 
 

@@ -320,8 +320,7 @@ _WORKBOOK_HEAD = (
 # Escaped as lxml escapes them. Beyond ASCII, openpyxl's sheets have &#n; references (that is
 # how its streamed writer encodes them) and its other parts plain UTF-8.
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"})
+_XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 _NUMERIC_KINDS = ("int", "number", "formula")
 
 
@@ -471,6 +470,7 @@ def write_table_sheets(sheets: Iterable[TableSheet], out: Target, generated_at: 
     bold_used = False
     for sheet in sheets:
         if (not sheet.name or sheet.name != safe_text(sheet.name) or len(sheet.name) > 31
+                or any(c < " " for c in sheet.name)
                 or sheet.name.translate(_FORBIDDEN_IN_SHEET_NAME) != sheet.name
                 or sheet.name.casefold() in taken):
             raise ValueError(f"not a valid, unique sheet name: {sheet.name!r}")

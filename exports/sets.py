@@ -92,6 +92,7 @@ def write_sets(
 
 
 def _sheets(sets: list[SetRecord], title: str) -> Iterator[TableSheet]:
+    """The Summary, then one roster per set."""
     taken = {SUMMARY_SHEET.casefold()}
     sheet_names = [unique_sheet_name(s.name, taken) for s in sets]
     columns, rows = _summary(sets, sheet_names)

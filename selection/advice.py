@@ -14,9 +14,14 @@ def number(value: float) -> str:
     return str(value)
 
 
+#: the longest time limit the selection page and `als select` accept (an hour)
+MAX_TIME_LIMIT = 3600
+
+
 def longer_time_limit(limit: float) -> float:
-    """A time limit likely to finish what `limit` did not: double it, and at least 10 s more."""
-    return float(max(limit * 2, limit + 10))
+    """A time limit likely to finish what `limit` did not: double it, and at least 10 s more,
+    within what the page and the CLI accept."""
+    return float(min(MAX_TIME_LIMIT, max(limit * 2, limit + 10)))
 
 
 def ask_for_sets(n: int) -> str:

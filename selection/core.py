@@ -206,7 +206,8 @@ def _solve(result: SelectionResult, candidates: Sequence[Candidate], units: list
         _nobody(result, candidates, f"no sets were formed: the time limit of {number(rules.time_limit)} s ran out "
                                     f"before every place/time was split into sets")
         return
-    explainer = Explainer(candidates, units, rules, result.sets, lottery, unfinished=result.unfinished)
+    explainer = Explainer(candidates, units, rules, result.sets, lottery, unfinished=result.unfinished,
+                          order_proven=master.proven)
     for c in sorted(candidates, key=lambda c: c.id):
         if c.id not in placed:
             result.unplaced.append(Unplaced(c.id, explainer.reason(c.id)))

@@ -126,7 +126,7 @@ def _changes(binding: list[_Limit], wanted: int, pool: _Pool, rules: Rules) -> l
     for limit in binding:
         if limit.rule == "size":
             smallest = pool.people // wanted if wanted else 0
-            if 1 <= smallest < rules.min_size:
+            if 2 <= smallest < rules.min_size:   # 2 is the smallest set the page and CLI allow
                 out.append(advice.smaller_sets(smallest))
         elif limit.rule == "sector":
             out.append(advice.without_sector(limit.sector))

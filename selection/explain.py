@@ -95,8 +95,13 @@ class Explainer:
     `unfinished` names places/times whose people were not split into sets before the time limit."""
 
     def __init__(self, candidates: Sequence[Candidate], units: list[Unit], rules: Rules,
-                 sets: Sequence[FormedSet], lottery: dict[str, int], unfinished: Sequence[str] = ()) -> None:
+                 sets: Sequence[FormedSet], lottery: dict[str, int], unfinished: Sequence[str] = (),
+                 order_proven: bool = True) -> None:
+        """`order_proven`: False when the time limit stopped the search before who is placed
+        (most placed, then priority, then lottery) was proven; reasons then never claim that
+        someone lost the lottery or was outranked, because that may not be true."""
         self.rules, self.sets, self.lottery = rules, list(sets), lottery
+        self.order_proven = order_proven
         self.by_id = {c.id: c for c in candidates}
         self.unfinished = list(dict.fromkeys(unfinished))
         self.out_of_time = frozenset(self.unfinished)   # the same, for look-ups
@@ -316,6 +321,11 @@ class Explainer:
         return found
 
     def _who_got_the_places(self, c: Candidate, place: _Place, slot: str) -> str | None:
+        if not self.order_proven:
+            return (f"the time limit of {number(self.rules.time_limit)} s stopped the search before the order "
+                    f"by priority and lottery was proven, so someone with a lower priority or a higher lottery "
+                    f"number may have a place they could have had; "
+                    f"{advice.more_time(advice.longer_time_limit(self.rules.time_limit))}")
         if min(place.priorities) > c.priority:
             return "all places there were filled by higher-priority applicants"
         if c.priority not in place.priorities:
@@ -363,7 +373,8 @@ def explain_result(candidates: Sequence[Candidate], rules: Rules, result: Select
     .unfinished), and which rule binds. Pass the Explainer that wrote the reasons to reuse its counts."""
     if explainer is None:
         units, _ = build_units(candidates, rules)
-        explainer = Explainer(candidates, units, rules, result.sets, result.lottery, unfinished=result.unfinished)
+        explainer = Explainer(candidates, units, rules, result.sets, result.lottery, unfinished=result.unfinished,
+                              order_proven=result.status == "optimal")
     lines = [_proof(len(explainer.by_id), rules, result)]
     scarce = explainer.scarce
     if scarce is not None:
@@ -374,13 +385,16 @@ def explain_result(candidates: Sequence[Candidate], rules: Rules, result: Select
     full = sum(n for p in explainer.places.values() for size, n in p.sizes.items() if size == rules.max_size)
     waiting_for_sets = sum(p.waiting.total() for p in explainer.places.values() if p.sets)
     if rules.sets is not None:
-        line = (f"Exactly {count(rules.sets, 'set')} {'was' if rules.sets == 1 else 'were'} asked for; this limits places to "
-                f"{rules.sets * rules.max_size} ({rules.sets} × {rules.max_size}).")
-        if scarce is None and full == len(result.sets) and waiting_for_sets:
-            line += f" To place more people, {advice.leave_set_count_open()}."
-        lines.append(line)
+        if result.unplaced and full == len(result.sets):
+            # only when it binds: every set is full and people are waiting
+            line = (f"Exactly {count(rules.sets, 'set')} {'was' if rules.sets == 1 else 'were'} asked for; this "
+                    f"limits places to {rules.sets * rules.max_size:,} ({rules.sets:,} × {rules.max_size}).")
+            if scarce is None and waiting_for_sets:
+                line += f" To place more people, {advice.leave_set_count_open()}."
+            lines.append(line)
     by_slot: dict[str, Counter[str]] = defaultdict(Counter)
     orgs_left: dict[str, Counter[str]] = defaultdict(Counter)
+    spelling: dict[str, str] = {}
     stopped_by_time = 0
     for u in result.unplaced:
         causes = explainer.causes(u.id)
@@ -388,7 +402,9 @@ def explain_result(candidates: Sequence[Candidate], rules: Rules, result: Select
         for cause in causes:
             by_slot[cause.slot][cause.kind] += 1
             if cause.kind == "colleague":
-                orgs_left[cause.slot][explainer.by_id[u.id].organisation] += 1
+                # one organisation however its people typed it: shown as the first spelling met
+                typed = explainer.by_id[u.id].organisation
+                orgs_left[cause.slot][spelling.setdefault(org_key(typed), typed)] += 1
     if explainer.unfinished:
         lines.append(_out_of_time_line(explainer.unfinished, stopped_by_time, rules))
     elif result.status != "optimal" and result.sets:
@@ -399,7 +415,7 @@ def explain_result(candidates: Sequence[Candidate], rules: Rules, result: Select
             lines.extend(_slot_lines(explainer, slot, scarce, by_slot[slot], orgs_left[slot]))
     prev = sum(s.scorecard.previous_pairs for s in result.sets)
     if rules.avoid_previous_pairs and prev:
-        lines.append(f"{prev} pair(s) of people who were in a set together before could not be separated.")
+        lines.append(f"{count(prev, 'pair')} of people who were in a set together before could not be separated.")
     if result.sets:
         lines.append("Sector mix, balance attributes and previous-set pairs are then improved set by set; "
                      "those soft goals are best effort and not part of the optimality proof.")
@@ -408,7 +424,7 @@ def explain_result(candidates: Sequence[Candidate], rules: Rules, result: Select
 
 def _proof(applicants: int, rules: Rules, result: SelectionResult) -> str:
     placed = result.placed
-    head = f"Placed {placed} of {count(applicants, 'applicant')} in {count(len(result.sets), 'set')}."
+    head = f"Placed {placed:,} of {count(applicants, 'applicant')} in {count(len(result.sets), 'set')}."
     if result.status == "optimal":
         return head + (" This is proven optimal for placing people (most placed, then by priority, "
                        "then by lottery).")
@@ -416,13 +432,13 @@ def _proof(applicants: int, rules: Rules, result: SelectionResult) -> str:
         return head + (f" No sets were finished within the time limit of {number(rules.time_limit)} s; "
                        f"this does not prove that none exist.")
     if result.bound is None:
-        return head + (f" These are valid sets, not proven best: placed {placed}; how many more could be "
+        return head + (f" These are valid sets, not proven best: placed {placed:,}; how many more could be "
                        f"placed is not known (no bound was proven within the time limit).")
     bound = max(result.bound, placed)
     if bound == placed:
-        return head + (f" These are valid sets, not proven best: placed {placed}, the most that can be placed, "
+        return head + (f" These are valid sets, not proven best: placed {placed:,}, the most that can be placed, "
                        f"but the order by priority and lottery was not proven.")
-    return head + (f" These are valid sets, not proven best: placed {placed}; at most {bound} could be placed "
+    return head + (f" These are valid sets, not proven best: placed {placed:,}; at most {bound:,} could be placed "
                    f"(gap {_percent((bound - placed) / bound)} %).")
 
 

@@ -21,6 +21,7 @@ from flask.cli import ScriptInfo
 from exports import MemberRecord, SetRecord, SpreadsheetRefused, read_applications, read_candidates, write_sets
 from app.sets.service import form_sets_safely
 from app.sets.wording import counted, is_are
+from selection.advice import MAX_TIME_LIMIT
 from selection import Candidate, Rules, SelectionResult
 from selection.serialise import as_written
 
@@ -67,10 +68,10 @@ def process_started() -> float:
 
 def writing_reserve(people: int, workbook: bool, time_limit: float) -> float:
     """Seconds of the time limit kept back from the optimiser for writing the answer, so that
-    `als select` ends within its limit: the rosters workbook (a sheet per set) took 3.5 s for
-    10,000 people on a 2-core machine. Never more than half the limit: without sets there is
-    little to write."""
-    seconds = 0.2 + (0.0004 * people if workbook else 0.0)
+    `als select` ends within its limit: the rosters workbook (a sheet per set) takes 0.36 s for
+    10,000 people on a 2-core machine (benchmarks/exports.py); this keeps twice that. Never more
+    than half the limit: without sets there is little to write."""
+    seconds = 0.2 + (0.00007 * people if workbook else 0.0)
     return min(seconds, time_limit / 2)
 
 
@@ -125,7 +126,7 @@ def describe(result: SelectionResult, names: dict[str, str]) -> str:
 @click.option("--allow-missing-sectors", is_flag=True,
               help="allow sets without a member from each of the public, private and voluntary sectors")
 @click.option("--allow-colleagues", is_flag=True, help="allow two members of a set from the same organisation")
-@click.option("--time-limit", type=click.FloatRange(0.5, 3600), default=30.0, show_default=True,
+@click.option("--time-limit", type=click.FloatRange(0.5, MAX_TIME_LIMIT), default=30.0, show_default=True,
               help="seconds for the whole command, from reading the input to writing the answer")
 @click.option("--solver", type=click.Choice(["cbc", "highs"]), default="cbc", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the lottery that breaks ties")

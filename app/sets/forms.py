@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from selection.advice import MAX_TIME_LIMIT
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
@@ -21,7 +22,7 @@ class RunForm(FlaskForm):
     avoid_previous_pairs = BooleanField("Avoid pairing people who were in a set together before",
                                         widget=GovCheckboxInput(), default=True)
     time_limit = IntegerField("Time limit in seconds", widget=GovTextInput(),
-                              validators=[InputRequired("Enter a time limit"), NumberRange(1, 600, "Time limit must be between 1 and 600 seconds")])
+                              validators=[InputRequired("Enter a time limit"), NumberRange(1, MAX_TIME_LIMIT, f"Time limit must be between 1 and {MAX_TIME_LIMIT:,} seconds")])
     seed = IntegerField("Lottery seed", widget=GovTextInput(),
                         description="Breaks ties between equal priorities. The same seed and rules give the same sets",
                         validators=[InputRequired("Enter a lottery seed"), NumberRange(0, 2**31 - 1, "Seed must be a whole number from 0")])

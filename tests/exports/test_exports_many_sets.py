@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from exports import write_sets
+from exports import SetRecord, write_sets
 from exports._sheet import (
     Column,
     TableSheet,
@@ -24,7 +24,7 @@ HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "@SUM(1)", "#N/A", "Ada\x00 Love\
 LONG = "The Newcastle and Gateshead public service leaders set"  # collides when cut to 31
 
 
-def many_sets(n: int) -> list:
+def many_sets(n: int) -> list[SetRecord]:
     sets = []
     for s in range(n):
         name = (f"{LONG} {s}" if s % 3 == 0 else HOSTILE[s % len(HOSTILE)] if s % 3 == 1
@@ -74,17 +74,23 @@ def _parts(data: bytes) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
 
 
-def test_sheets_written_directly_hold_what_openpyxl_writes() -> None:
-    columns = [Column("Name"), Column("Count", "int"), Column("Score", "number"),
-               Column("Ready", "bool"), Column("Note", width=12.5)]
-    rows = [[text, i, i / 3, i % 2 == 0, text[::-1]] for i, text in enumerate(HOSTILE)]
-    rows.append(["", None, 0, False, None])
-    sheets = [
-        TableSheet("Summary", "Sets: =1+1 & <more>", columns, rows,
+COLUMNS = [Column("Name"), Column("Count", "int"), Column("Score", "number"), Column("Ready", "bool"),
+           Column("Note", width=12.5)]
+ROWS = [[text, i, i / 3, i % 2 == 0, text[::-1]] for i, text in enumerate(HOSTILE)] + [["", None, 0, False, None]]
+WORKBOOKS = {
+    "with totals": [
+        TableSheet("Summary", "Sets: =1+1 & <more>", COLUMNS, ROWS,
                    totals=["Total", "=SUM(B4:B13)", None, None, ""]),
-        TableSheet("Fish & <Chips> \"q\" Ab'c Zoë", "", columns[:2], []),
-        TableSheet("Empty totals", " padded title ", columns[:2], [["x", 1]], totals=[None, None]),
-    ]
+        TableSheet("Fish & <Chips> \"q\" Ab'c Zoë", "", COLUMNS[:2], []),
+        TableSheet("Empty totals", " padded title ", COLUMNS[:2], [["x", 1]], totals=[None, None]),
+    ],
+    # no totals: styles.xml has no bold cell style either
+    "without totals": [TableSheet("Only", "Title", COLUMNS, ROWS)],
+}
+
+
+@pytest.mark.parametrize("sheets", WORKBOOKS.values(), ids=WORKBOOKS.keys())
+def test_sheets_written_directly_are_the_file_openpyxl_writes(sheets: list[TableSheet]) -> None:
     direct, expected = io.BytesIO(), io.BytesIO()
     write_table_sheets(sheets, direct, NOW)
     _via_openpyxl(sheets, expected, NOW)
@@ -94,9 +100,15 @@ def test_sheets_written_directly_hold_what_openpyxl_writes() -> None:
     assert list(direct_parts) == list(expected_parts)
     for name, part in expected_parts.items():
         assert direct_parts[name] == part, name
-    wb = load(direct.getvalue())
-    assert wb["Summary"]["A4"].value == HOSTILE[0] and wb["Summary"]["A4"].data_type == "s"
-    assert wb["Summary"]["B14"].value == "=SUM(B4:B13)"  # our totals formula stays live
+    first = load(direct.getvalue()).worksheets[0]
+    assert first["A4"].value == HOSTILE[0] and first["A4"].data_type == "s"
+
+
+def test_totals_formula_stays_live() -> None:
+    out = io.BytesIO()
+    write_table_sheets(WORKBOOKS["with totals"], out, NOW)
+    cell = load(out.getvalue())["Summary"]["B14"]
+    assert cell.value == "=SUM(B4:B13)" and cell.data_type == "f" and cell.font.b
 
 
 @pytest.mark.parametrize("column", [Column("Paid", "money"), Column("Due", "date"),
