@@ -197,3 +197,24 @@ def test_the_summary_without_an_explainer_also_takes_a_fixed_number_of_passes():
         return counted.reads
 
     assert passes(2, 5) == passes(12, 150)
+
+
+def test_when_the_order_was_not_proven_nobody_is_told_they_lost_the_lottery(monkeypatch):
+    """The time limit stopped the priority and lottery phases: who is placed may not follow the
+    lottery, so the reasons say the search was stopped instead (a probe found 'lost the lottery'
+    given to people a lower lottery number could have swapped with)."""
+    import selection.master as master
+
+    real = master.solve_master
+
+    def stopped_after_most_placed(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result.proven = False   # as when the time limit stops a later phase
+        return result
+
+    monkeypatch.setattr("selection.core.solve_master", stopped_after_most_placed)
+    r = form_sets(scarce_voluntary(3, 37), Rules(seed=5, time_limit=7))
+    assert r.status == "feasible" and r.unplaced
+    for u in r.unplaced:
+        assert "lost the lottery" not in u.reason
+        assert "the time limit of 7 s stopped the search before the order by priority and lottery was proven" in u.reason
