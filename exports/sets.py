@@ -10,12 +10,11 @@ from openpyxl.utils import get_column_letter
 from ._sheet import (
     FIRST_DATA_ROW,
     Column,
-    TableSheet,
     Target,
     safe_text,
     unique_sheet_name,
-    write_table_sheets,
 )
+from ._xlsx import TableSheet, write_table_sheets
 from .records import MemberRecord, SetRecord
 
 #: always shown, in this order, even when a sector has nobody (a zero is the point)

@@ -11,12 +11,11 @@ import pytest
 from exports import SetRecord, write_sets
 from exports._sheet import (
     Column,
-    TableSheet,
     add_table_sheet,
     new_workbook,
     save,
-    write_table_sheets,
 )
+from exports._xlsx import TableSheet, write_table_sheets
 from tests.exports.exp_helpers import NOW, data_rows, load, member, set_record, written
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "@SUM(1)", "#N/A", "Ada\x00 Love\x07lace\x1b",
