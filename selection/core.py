@@ -54,6 +54,10 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None, *,
     lottery = draw_lottery(candidates, rules.seed)
     result = SelectionResult(status="infeasible", gap=None, seconds=0.0, seed=rules.seed,
                              solver=rules.solver, lottery=lottery)
+    if time.monotonic() >= deadline:
+        # the caller's own work (start-up, reading the file) used the whole limit
+        _out_of_time(result, candidates, rules)
+        return _finish(result, start)
     units, problems = build_units(candidates, rules)
     slots = offered_slots(candidates, rules)
     if problems:
@@ -63,12 +67,7 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None, *,
     try:
         _solve(result, candidates, units, slots, by_id, lottery, rules, start, deadline)
     except OutOfTime:
-        result.sets, result.status, result.gap = [], "timed_out", None
-        result.explanation = [
-            f"The time limit of {number(rules.time_limit)} s ran out while the model for "
-            f"{count(len(candidates), 'applicant')} was still being built, before any solving; this proves "
-            f"nothing either way. To form sets, {more_time(longer_time_limit(rules.time_limit))}."]
-        _nobody(result, candidates, f"no sets were formed: the time limit of {number(rules.time_limit)} s ran out")
+        _out_of_time(result, candidates, rules)
     except Exception as error:  # noqa: BLE001 - whatever fails, the organiser gets words, not a traceback
         result.sets, result.status, result.gap = [], "timed_out", None
         result.explanation = [
@@ -77,6 +76,15 @@ def form_sets(candidates: Sequence[Candidate], rules: Rules | None = None, *,
             f"{other_solver('highs' if rules.solver == 'cbc' else 'cbc')}."]
         _nobody(result, candidates, "no sets were formed: the optimiser stopped with an error (see the explanation)")
     return _finish(result, start)
+
+
+def _out_of_time(result: SelectionResult, candidates: Sequence[Candidate], rules: Rules) -> None:
+    result.sets, result.status, result.gap = [], "timed_out", None
+    result.explanation = [
+        f"The time limit of {number(rules.time_limit)} s ran out while the model for "
+        f"{count(len(candidates), 'applicant')} was still being built, before any solving; this proves "
+        f"nothing either way. To form sets, {more_time(longer_time_limit(rules.time_limit))}."]
+    _nobody(result, candidates, f"no sets were formed: the time limit of {number(rules.time_limit)} s ran out")
 
 
 def _finish(result: SelectionResult, start: float) -> SelectionResult:
