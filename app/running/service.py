@@ -338,7 +338,7 @@ def review_action(action: Action, session: ScheduledSession, outcome: ActionOutc
         raise RecordRefused(f"{schedule.meeting_label(session)} has not happened yet")
     review = next((r for r in action.reviews if r.session_id == session.id), None)
     if review is None:
-        review = ActionReview(session_id=session.id, outcome=outcome, recorded_at=utcnow(), recorded_by=by)
+        review = ActionReview(session=session, outcome=outcome, recorded_at=utcnow(), recorded_by=by)
         action.reviews.append(review)
     review.outcome = outcome
     review.learning = _clean(learning, LEARNING_LIMIT, "The learning") or None
