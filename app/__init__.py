@@ -70,11 +70,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.applications import bp as applications_bp
     from app.public import bp as public_bp
     from app.downloads import bp as downloads_bp
+    from app.facilitate import bp as facilitate_bp
     from app.finance import bp as finance_bp
     from app.offers import bp as offers_bp
     from app.settings import bp as settings_bp
     from app.review import bp as review_bp
     from app.schedule import bp as schedule_bp
+    from app.running.views import bp as running_bp
     from app.sets import bp as sets_bp
 
     app.register_blueprint(public_bp)
@@ -83,10 +85,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(sets_bp)
     app.register_blueprint(schedule_bp)
+    app.register_blueprint(running_bp)
     app.register_blueprint(finance_bp)
     app.register_blueprint(downloads_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(settings_bp)
+    app.register_blueprint(facilitate_bp)
     cli.init_app(app)
     from app.downloads import cli as downloads_cli
     from app.finance import cli as finance_cli

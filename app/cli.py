@@ -185,11 +185,25 @@ def init_app(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--applicants", default=140, show_default=True, type=click.IntRange(1, 20000))
     @click.option("--seed", default=1, show_default=True, type=int)
-    def demo_command(applicants: int, seed: int) -> None:
-        """Fill the database with realistic, varied fake applications."""
-        from app.demo import add_demo_applications
+    @click.option("--through", type=click.IntRange(0, 6),
+                  help="also confirm sets and run them up to this session (0: dates published, none held yet), "
+                       "with staff sign-ins; on a database whose sets are not confirmed yet")
+    def demo_command(applicants: int, seed: int, through: int | None) -> None:
+        """Fill the database with realistic, varied fake applications (and with --through, a whole
+        programme: sets, facilitators, schedules, attendance, actions and reviews)."""
+        from app.demo import DemoRefused, add_demo_applications, describe_filled, emails_not_logged, fill_programme
 
         programme = current_programme() or create_default_programme(utcnow())
-        added = add_demo_applications(programme, applicants, seed)
+        if through is None:
+            added = add_demo_applications(programme, applicants, seed)
+            db.session.commit()
+            click.echo(f"Added {added} demo application(s) to {programme.name} (seed {seed}).")
+            return
+        try:
+            with emails_not_logged():
+                filled = fill_programme(programme, applicants, seed, through)
+        except DemoRefused as refused:
+            db.session.rollback()
+            raise click.ClickException(str(refused)) from None
         db.session.commit()
-        click.echo(f"Added {added} demo application(s) to {programme.name} (seed {seed}).")
+        click.echo("\n".join(describe_filled(filled, programme, seed, through)))

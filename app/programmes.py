@@ -197,7 +197,7 @@ def add_slot(programme: Programme, value: str) -> Slot:
 
 def rename_slot(programme: Programme, slot: Slot, value: str) -> str:
     """Rename a place and time; sets that meet there are renamed with it. Returns the old label."""
-    from app.models import LearningSet
+    from app.models import LearningSet, Role, User
 
     label = slot_label(value)
     old = slot.label
@@ -206,6 +206,10 @@ def rename_slot(programme: Programme, slot: Slot, value: str) -> str:
     for learning_set in db.session.scalars(select(LearningSet).where(
             LearningSet.programme_id == programme.id, LearningSet.slot_label == old)):
         learning_set.slot_label = label
+    # facilitators' places and times name it too (for the "cannot attend" warning)
+    for user in db.session.scalars(select(User).where(User.role == Role.FACILITATOR)):
+        if old in (user.can_attend or []):
+            user.can_attend = [label if place == old else place for place in user.can_attend or []]
     slot.label = label
     return old
 

@@ -30,7 +30,7 @@ def nl2br(value: object) -> Markup:
 
 
 # Pages that show personal data or carry a private token: never kept by browsers or proxies.
-PRIVATE_PATHS = ("/application/", "/apply", "/manage", "/staff")
+PRIVATE_PATHS = ("/application/", "/apply", "/manage", "/staff", "/facilitate")
 
 
 class SessionCookieInterface(SecureCookieSessionInterface):

@@ -16,6 +16,7 @@ from app.auth.accounts import (
     set_active,
     staff_accounts,
 )
+from app.auth.staff import DetailsRefused, check_details, places_as_written, set_facilitator_details
 from app.clock import format_london, utcnow
 from app.extensions import db
 from app.models import Role, User
@@ -50,17 +51,36 @@ def init_app(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+    @click.option("--name", "full_name", default="", help="a facilitator's full name")
+    @click.option("--organisation", default="", help="a facilitator's organisation (warns before a set with a colleague)")
+    @click.option("--can-attend", "can_attend", multiple=True, metavar="PLACE_AND_TIME",
+                  help="a place and time of the current programme the facilitator can attend; repeat for more")
     @click.option("--generate", is_flag=True, help="generate a strong password and print it")
     @click.option("--password", envvar="ALS_NEW_PASSWORD", hidden=True, help="for scripts: the password itself")
-    def create_user_command(email: str, role: str, generate: bool, password: str | None) -> None:
-        """Create a staff account (organiser or finance)."""
+    def create_user_command(email: str, role: str, full_name: str, organisation: str, can_attend: tuple[str, ...],
+                            generate: bool, password: str | None) -> None:
+        """Create a staff account (organiser, finance or facilitator)."""
         email = _email_argument(email)
         if find_user(email):
             raise click.ClickException(f"{email} already has an account.")
+        facilitator = Role(role) is Role.FACILITATOR
+        if not facilitator and (full_name or organisation or can_attend):
+            raise click.ClickException("--name, --organisation and --can-attend are for facilitators "
+                                       "(--role facilitator).")
+        try:
+            check_details(full_name, organisation)
+            places = places_as_written(can_attend)
+        except DetailsRefused as refused:
+            raise click.ClickException(str(refused)) from None
         password = _new_password(generate, password)
-        create_user(email, password, Role(role), utcnow(), by="cli")
+        user = create_user(email, password, Role(role), utcnow(), by="cli")
+        if facilitator:
+            set_facilitator_details(user, full_name, organisation, places, by="cli")
         db.session.commit()
         click.echo(f"Created {role} account for {email}.")
+        if facilitator:
+            click.echo(f"Can attend: {'; '.join(places) if places else 'no places and times yet'} "
+                       "(the organiser can change this on the staff accounts page).")
         if generate:
             click.echo(f"Password: {password}")
 
@@ -72,10 +92,11 @@ def init_app(app: Flask) -> None:
             click.echo("No staff accounts yet. Create one with `als create-user EMAIL --role organiser`.")
             return
         width = max(len(user.email) for user in users)
-        click.echo(f"{'email':<{width}}  {'role':<9}  {'active':<6}  last sign-in")
+        roles = max(len(role.value) for role in Role)
+        click.echo(f"{'email':<{width}}  {'role':<{roles}}  {'active':<6}  last sign-in")
         for user in users:
             last = format_london(user.last_login_at) if user.last_login_at else "never"
-            click.echo(f"{user.email:<{width}}  {user.role.value:<9}  {'yes' if user.active else 'no':<6}  {last}")
+            click.echo(f"{user.email:<{width}}  {user.role.value:<{roles}}  {'yes' if user.active else 'no':<6}  {last}")
 
     def change_active(email: str, active: bool) -> None:
         user = _existing(email)

@@ -16,11 +16,15 @@ from app.models import Role
 
 
 def home_for(role: Role) -> str:
+    """Where a role starts after signing in: finance at the fees, facilitators at their sets,
+    organisers at the applications."""
     from flask import current_app
 
-    # Finance's pages are registered by the finance blueprint; organisers start at the applications.
     if role is Role.FINANCE and "finance.index" in current_app.view_functions:
         return url_for("finance.index")
+    if role is Role.FACILITATOR:
+        # Never an organiser's page, which would only say "forbidden".
+        return url_for("facilitate.index") if "facilitate.index" in current_app.view_functions else url_for("public.start")
     return url_for("review.index")
 
 
