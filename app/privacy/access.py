@@ -13,6 +13,8 @@ from app.applications.service import snapshot
 from app.clock import utcnow
 from app.extensions import db
 from app.models import (
+    Action,
+    AttendanceMark,
     Application,
     ApplicationDraft,
     AuditEvent,
@@ -49,6 +51,9 @@ def subject_access(application: Application) -> dict[str, Any]:
     answers["places_and_times"] = answers.pop("slots")
     membership = db.session.scalars(select(SetMember).where(SetMember.application_id == application.id)).first()
     presenting = db.session.scalars(select(Presenter).where(Presenter.application_id == application.id)).all()
+    marks = db.session.scalars(select(AttendanceMark).where(AttendanceMark.application_id == application.id)).all()
+    actions = db.session.scalars(select(Action).where(Action.application_id == application.id)
+                                 .order_by(Action.id)).all()
     account = db.session.scalars(select(FeeAccount).where(FeeAccount.application_id == application.id)).first()
     emails = db.session.scalars(select(OutboxEmail).where(or_(
         func.lower(OutboxEmail.to_address) == application.email_key,
@@ -95,7 +100,16 @@ def subject_access(application: Application) -> dict[str, Any]:
         "presenting": [{
             "set": p.session.learning_set.name, "kind": p.session.kind.value, "number": p.session.number,
             "on": _plain(p.session.on), "starts_at": _plain(p.session.starts_at), "venue": p.session.venue,
+            "issue_title": p.issue_title, "presented": p.presented,
         } for p in sorted(presenting, key=lambda p: p.session.on)],
+        "attendance": [{"session": m.session.number, "on": _plain(m.session.on), "status": m.status.value}
+                       for m in sorted(marks, key=lambda m: m.session.on)],
+        "actions": [{
+            "set_at_session": a.session.number, "what": a.what, "due_on": _plain(a.due_on),
+            "recorded_at": _plain(a.created_at), "closed_at": _plain(a.closed_at),
+            "reviews": [{"at_session": r.session.number, "outcome": r.outcome.value, "learning": r.learning}
+                        for r in a.reviews],
+        } for a in actions],
         "fees": None if account is None else {
             "payer_kind": account.payer_kind.value, "invoice_name": account.invoice_name,
             "purchase_order": account.purchase_order, "finance_email": account.finance_email,

@@ -10,6 +10,7 @@ from app import audit
 from app.extensions import db
 from app.applications.lifecycle import change_status, set_of
 from app.models import (
+    Action,
     Application,
     ApplicationDraft,
     ApplicationStatus,
@@ -106,6 +107,12 @@ def erase(application: Application, by: str, now: datetime) -> ErasureResult:
         account.purchase_order = name if account.purchase_order else None
     for review in application.reviews:
         review.comment = None
+    # What they said in their set is theirs: their actions and issue titles go; the set keeps
+    # attendance, under the pseudonym, for its counts.
+    for action in db.session.scalars(select(Action).where(Action.application_id == application.id)):
+        db.session.delete(action)
+    for presenting in db.session.scalars(select(Presenter).where(Presenter.application_id == application.id)):
+        presenting.issue_title = None
 
     application.full_name = name
     application.email = address
