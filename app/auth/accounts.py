@@ -40,6 +40,11 @@ class LoginRefused(Exception):
         self.message = message
 
 
+def generate_password() -> str:
+    """A strong password to print once (`als create-user --generate`, `als demo --through`)."""
+    return secrets.token_urlsafe(12)
+
+
 def normalise_email(email: str) -> str:
     """Emails as stored: without control characters or surrounding spaces, in lower case."""
     return clean_text(email).lower()

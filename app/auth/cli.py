@@ -2,7 +2,6 @@
 `reset-password`): for the first organiser and for when nobody can sign in. Audit-logged as "cli"."""
 from __future__ import annotations
 
-import secrets
 
 import click
 from flask import Flask
@@ -10,6 +9,7 @@ from flask import Flask
 from app.auth.accounts import (
     MIN_PASSWORD_LENGTH,
     create_user,
+    generate_password,
     find_user,
     normalise_email,
     reset_password,
@@ -39,7 +39,7 @@ def _existing(email: str) -> User:
 
 def _new_password(generate: bool, password: str | None) -> str:
     if generate:
-        return secrets.token_urlsafe(12)
+        return generate_password()
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -11,7 +11,6 @@ and "recorded on" read in order although the sessions were months ago.
 from __future__ import annotations
 
 import random
-import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +20,8 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 
 from app.applications.lifecycle import accept_place
-from app.auth.accounts import create_user, find_user
+from app.auth.accounts import create_user, find_user, generate_password
+from app.auth.staff import set_facilitator_details
 from app.clock import LONDON, as_utc, format_london, london, utcnow
 from app.demo import FIRST_NAMES, LAST_NAMES, email_part
 from app.finance.accounts import account_of
@@ -269,10 +269,6 @@ def make_room(programme: Programme, confirmed_at: datetime, by: str) -> str | No
             "confirmed and their sessions began.")
 
 
-def generate_password() -> str:
-    return secrets.token_urlsafe(12)   # as `als create-user --generate`
-
-
 def _free_email(local: str, domain: str) -> str:
     email, number = f"{local}@{domain}", 1
     while find_user(email) is not None:
@@ -281,10 +277,9 @@ def _free_email(local: str, domain: str) -> str:
     return email
 
 
-def _account(role: Role, name: str, local: str, domain: str, organisation: str = "") -> tuple[User, SignIn]:
+def _account(role: Role, local: str, domain: str) -> tuple[User, SignIn]:
     password = generate_password()
     user = create_user(_free_email(local, domain), password, role, utcnow(), by="cli")
-    user.full_name, user.organisation = name, organisation
     return user, SignIn(role, user.email, password)
 
 
@@ -299,10 +294,10 @@ def _facilitator(learning_set: LearningSet, labels: list[str], rng: random.Rando
     members = {org_key(m.application.organisation) for m in learning_set.members}
     organisation = next(o for o in rng.sample(sorted(FACILITATION_ORGANISATIONS), len(FACILITATION_ORGANISATIONS))
                         if org_key(o) not in members)
-    user, sign_in = _account(Role.FACILITATOR, f"{first} {last}", f"{email_part(first)}.{email_part(last)}",
-                             f"{FACILITATION_ORGANISATIONS[organisation]}.example.org", organisation)
+    user, sign_in = _account(Role.FACILITATOR, f"{email_part(first)}.{email_part(last)}",
+                             f"{FACILITATION_ORGANISATIONS[organisation]}.example.org")
     others = [label for label in labels if label != learning_set.slot_label and rng.random() < 0.3]
-    user.can_attend = [learning_set.slot_label, *others]
+    set_facilitator_details(user, f"{first} {last}", organisation, [learning_set.slot_label, *others], by="cli")
     return user, SignIn(sign_in.role, sign_in.email, sign_in.password, learning_set.name)
 
 
@@ -494,9 +489,9 @@ def run_through(programme: Programme, through: int, seed: int, today: date) -> R
     now = utcnow()
     firsts = {s.id: first_session_on(s.slot_label, through, today) for s in sets}
     result = RunThrough(deadline_moved=make_room(programme, confirming_at(min(firsts.values()), now), "cli"))
-    organiser, sign_in = _account(Role.ORGANISER, "Helen Charlton", "organiser", "demo.example.org")
+    organiser, sign_in = _account(Role.ORGANISER, "organiser", "demo.example.org")
     result.sign_ins.append(sign_in)
-    finance, sign_in = _account(Role.FINANCE, "Raj Bhatt", "finance", "demo.example.org")
+    finance, sign_in = _account(Role.FINANCE, "finance", "demo.example.org")
     result.sign_ins.append(sign_in)
     for learning_set in sets:
         result.accepted += _accept_places(learning_set, _morning(firsts[learning_set.id]), rng, now)
