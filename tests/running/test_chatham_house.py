@@ -139,12 +139,17 @@ def readable(response) -> str:
     zip files of XML), calendars unfolded (long lines are split in two)."""
     body = response.get_data()
     if body.startswith(b"PK"):
-        with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+        return unzipped(body)
     text = body.decode("utf-8", "replace")
     if response.mimetype == "text/calendar":
         text = text.replace("\r\n ", "").replace("\n ", "")
     return unescape(text)
+
+
+def unzipped(body: bytes) -> str:
+    """Every file in an xlsx or docx, with XML's character references (&#225;) read as letters."""
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return unescape("\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist()))
 
 
 def crawl(client, starts: list[str], areas: tuple[str, ...], limit: int = PAGE_LIMIT) -> dict[str, str]:
@@ -199,9 +204,7 @@ def writers_output(app) -> dict[str, str]:
         for kind, write in WRITERS.items():
             buffer = io.BytesIO()
             write(programme, buffer)
-            with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
-                texts[f"export {kind}"] = "\n".join(archive.read(n).decode("utf-8", "replace")
-                                                    for n in archive.namelist())
+            texts[f"export {kind}"] = unzipped(buffer.getvalue())
     return texts
 
 
