@@ -42,6 +42,8 @@ def test_organiser_runs_a_selection_moves_a_person_and_confirms(page: Page, live
     assert_accessible(page, "the applications list")
 
     page.get_by_role("link", name="Selection").click()
+    # axe must read the new page, not the one being left
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Form sets")
     assert_accessible(page, "the selection page")
     page.get_by_label("Lottery seed").fill("7")
     page.get_by_role("button", name="Form sets").click()

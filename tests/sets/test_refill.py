@@ -107,16 +107,16 @@ def test_a_decline_makes_a_vacancy_and_confirming_the_proposal_offers_the_place(
     assert "on the waiting list" in page
 
     page = client.get("/manage/sets/vacancies/proposal").get_data(as_text=True)
-    assert f"{vacancy.set_name}: {vacancy.slot}" in page
-    assert f"{vacancy.replacement_name} ({vacancy.replacement_organisation}" in page
+    assert f"{vacancy.set_name}: {vacancy.slot}" in html.unescape(page)
+    assert f"{vacancy.replacement_name} ({vacancy.replacement_organisation}" in html.unescape(page)
     assert _status(app, vacancy.replacement) is ApplicationStatus.WAITING_LIST, "previewing changes nothing"
     plan = _hidden_plan(page)
     assert plan["proposals"] == [{"set": vacancy.set_name, "add": [vacancy.replacement], "moves": []}]
     assert "anyone moved to another set is emailed to tell them their new set" in page
     assert "at once" not in page
 
-    page = client.post("/manage/sets/vacancies/confirm", data={"plan": json.dumps(plan)},
-                       follow_redirects=True).get_data(as_text=True)
+    page = html.unescape(client.post("/manage/sets/vacancies/confirm", data={"plan": json.dumps(plan)},
+                                     follow_redirects=True).get_data(as_text=True))
     assert "Offers sent to 1 person" in page and vacancy.replacement_name in page
     _offered_in(app, vacancy.replacement, vacancy.set_name)
     assert "Every set has all its places filled" in page
@@ -138,8 +138,8 @@ def test_someone_who_left_the_waiting_list_since_the_preview_is_skipped_and_list
         application = db.session.scalars(select(Application).filter_by(reference=vacancy.replacement)).one()
         change_status(application, ApplicationStatus.WITHDRAWN, "applicant", START + timedelta(days=2))
         db.session.commit()
-    page = client.post("/manage/sets/vacancies/confirm", data={"plan": json.dumps(plan)},
-                       follow_redirects=True).get_data(as_text=True)
+    page = html.unescape(client.post("/manage/sets/vacancies/confirm", data={"plan": json.dumps(plan)},
+                                     follow_redirects=True).get_data(as_text=True))
     assert "could not be made" in page
     assert (f"{vacancy.replacement_name} ({vacancy.replacement}) was not offered a place in {vacancy.set_name}: "
             "they are now withdrawn") in page
