@@ -57,11 +57,7 @@ def numbers_in_words(numbers: list[int]) -> str:
 
 
 def _set(set_id: int) -> LearningSet:
-    programme = current_programme()
-    learning_set = db.session.get(LearningSet, set_id)
-    if learning_set is None or programme is None or learning_set.programme_id != programme.id:
-        abort(404)
-    return learning_set
+    return schedule.set_of_current_programme(set_id) or abort(404)
 
 
 @bp.route("/")

@@ -39,11 +39,7 @@ def clock_filter(at) -> str:  # type: ignore[no-untyped-def]
 
 
 def _set(set_id: int) -> LearningSet:
-    programme = current_programme()
-    learning_set = db.session.get(LearningSet, set_id)
-    if learning_set is None or programme is None or learning_set.programme_id != programme.id:
-        abort(404)
-    return learning_set
+    return service.set_of_current_programme(set_id) or abort(404)
 
 
 @bp.route("/")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app import audit
 from app.clock import london, utcnow
 from app.extensions import db
+from app.programmes import current_programme
 from app.finance.accounts import fees_due_before
 from app.models import Application, LearningSet, Presenter, Programme, ScheduledSession, SessionKind
 from app.outbox import Attachment
@@ -366,6 +367,16 @@ def _rota_changes(sessions: list[ScheduledSession], before: dict[int, str]) -> l
     after = _presenters_by_session(sessions)
     return [f"{meeting_label(s)} ({uk_date(s.on)}): presenting now {after[s.id]} (was {before[s.id]})"
             for s in sessions if after[s.id] != before[s.id]]
+
+
+def set_of_current_programme(set_id: int) -> LearningSet | None:
+    """The set with this id if it belongs to the current programme (older programmes' sets are
+    not managed from these pages)."""
+    programme = current_programme()
+    learning_set = db.session.get(LearningSet, set_id)
+    if learning_set is None or programme is None or learning_set.programme_id != programme.id:
+        return None
+    return learning_set
 
 
 def sets_of(programme: Programme) -> list[LearningSet]:

@@ -22,8 +22,8 @@ from app.finance.ledger import record_payment
 from app.models import Application, ApplicationStatus, Role
 from app.sets.refill_views import describe
 from app.web import format_money
-from tests.browser.test_accessibility import assert_accessible
-from tests.browser.test_staff_phone import PASSWORD, assert_fits, sign_in
+from tests.browser.test_staff_phone import PASSWORD, sign_in
+from tests.browser.test_staff_phone import accessible_at_both_widths as _check
 from tests.factories import confirm_sets
 
 PAID = 150_00
@@ -76,17 +76,6 @@ def offered(live_server) -> Offered:
         )
 
 
-def _on_phone(phone: Page, url: str, name: str) -> None:
-    """The same page at 375 px: no axe violations and no sideways scrolling."""
-    response = phone.goto(url)
-    assert response is not None and response.ok, f"{name} at phone width: {response and response.status}"
-    assert_accessible(phone, f"{name} at phone width")
-    assert_fits(phone, f"{name} at phone width")
-
-
-def _check(page: Page, phone: Page, name: str) -> None:
-    assert_accessible(page, name)
-    _on_phone(phone, page.url, name)
 
 
 def test_a_declined_place_is_refilled_from_the_waiting_list_and_refunded(

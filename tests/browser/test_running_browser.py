@@ -22,7 +22,8 @@ from app.running import service
 from app.running.setup import plan_and_publish
 from app.schedule.planner import uk_date
 from tests.browser.test_accessibility import assert_accessible
-from tests.browser.test_staff_phone import PASSWORD, assert_fits, sign_in
+from tests.browser.test_staff_phone import PASSWORD, sign_in
+from tests.browser.test_staff_phone import accessible_at_both_widths as _check
 from tests.factories import confirm_sets
 from tests.running.conftest import facilitator_user
 
@@ -80,17 +81,6 @@ def running_set(live_server) -> RunningSet:
             presenter=presenter.full_name, presenter_path=urlsplit(private_link_for(presenter)).path)
 
 
-def _on_phone(phone: Page, url: str, name: str) -> None:
-    """The same page at 375 px: no axe violations and no sideways scrolling."""
-    response = phone.goto(url)
-    assert response is not None and response.ok, f"{name} at phone width: {response and response.status}"
-    assert_accessible(phone, f"{name} at phone width")
-    assert_fits(phone, f"{name} at phone width")
-
-
-def _check(page: Page, phone: Page, name: str) -> None:
-    assert_accessible(page, name)
-    _on_phone(phone, page.url, name)
 
 
 def test_a_facilitator_records_two_sessions_and_the_presenter_follows_their_actions(

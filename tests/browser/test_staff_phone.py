@@ -133,3 +133,16 @@ def test_settings_pages_are_accessible_at_desktop_and_phone_width(page: Page, ph
         assert_accessible(each, "an email's wording with an error")
         if each is phone_page:
             assert_fits(each, "an email's wording with an error")
+
+
+def on_phone(phone: Page, url: str, name: str) -> None:
+    """The same page at 375 px: no axe violations and no sideways scrolling."""
+    response = phone.goto(url)
+    assert response is not None and response.ok, f"{name} at phone width: {response and response.status}"
+    assert_accessible(phone, f"{name} at phone width")
+    assert_fits(phone, f"{name} at phone width")
+
+
+def accessible_at_both_widths(page: Page, phone: Page, name: str) -> None:
+    assert_accessible(page, name)
+    on_phone(phone, page.url, name)
