@@ -72,8 +72,14 @@ class RecordForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         # Said here, on the member's own question, rather than as the service's refusal.
+        known = {value for value, _ in ATTENDANCE_CHOICES}
         for application in self.members:
             field = self.attendance_field(application)
+            if field.data not in known and not field.errors:
+                # validate_choice is off for the GOV.UK wording; an unknown value is still refused
+                field.errors = [f"Select whether {application.full_name} was present, sent apologies or was absent"]
+                valid = False
+                continue
             if application.id in self.presented_ids() and not field.errors and field.data != Attendance.PRESENT.value:
                 field.errors = [f"{application.full_name} presented, so mark them present"]
                 valid = False

@@ -70,6 +70,11 @@ def facilitator_warnings(learning_set: LearningSet, user: User) -> list[str]:
             warnings.append(f"{user.label} works for {user.organisation}, as {names} in this set does")
     if learning_set.slot_label not in (user.can_attend or []):
         warnings.append(f"{user.label} has not said they can attend {learning_set.slot_label}")
+    clashes = [s.name for s in sets_facilitated_by(user)
+               if s.id != learning_set.id and s.slot_label == learning_set.slot_label]
+    if clashes:
+        warnings.append(f"{user.label} already facilitates {', '.join(clashes)}, which "
+                        f"{'meets' if len(clashes) == 1 else 'meet'} at the same place and time")
     return warnings
 
 
@@ -181,9 +186,15 @@ def record_session(session: ScheduledSession, entry: SessionEntry, by: str, toda
     if strangers:
         raise RecordRefused("Only members of this set can be recorded")
     presented = set(entry.presented)
+    if not presented:
+        raise RecordRefused("Record who presented: at least one member presents at each session")
     absent = [members[a_id].full_name for a_id in presented if entry.attendance[a_id] is not Attendance.PRESENT]
     if absent:
         raise RecordRefused("Someone who presented must be marked present: " + ", ".join(absent))
+    with_actions = sorted({a.application.full_name for a in actions_of(session.learning_set)
+                           if a.session_id == session.id and a.application_id not in presented})
+    if with_actions:
+        raise RecordRefused(", ".join(with_actions) + " presented: their actions from this session are recorded")
     record = record_of(session)
     now = utcnow()
     if record is None:
@@ -250,13 +261,15 @@ def replan_from_first(learning_set: LearningSet, interval: Interval, by: str, to
     plan = plan_sessions(first.on, interval, learning_set.slot_label, schedule.winter_break_for(learning_set),
                          training_after=training_after)
     past = [s for s in sessions[1:] if s.on < today or record_of(s) is not None]
-    problems = list(plan.problems)
     if past:
-        problems.append("Only sessions still to come can be re-planned: "
-                        + ", ".join(schedule.meeting_label(s) for s in past) + " has already happened")
+        held = " and ".join(schedule.meeting_label(s) for s in past[:2]) + (" and later" if len(past) > 2 else "")
+        return Plan(plan.sessions, plan.training, (f"{held} {'has' if len(past) == 1 else 'have'} happened: the "
+                                                   f"remaining dates can be re-planned only before session 2",),
+                    plan.notes)
+    problems = list(plan.problems)
     early = [m for m in plan.sessions[1:] if m.on < today]
     if early:
-        problems.append("The new dates must not be in the past")
+        problems.append("At that interval some new dates would be in the past: choose a longer interval")
     if problems:
         return Plan(plan.sessions, plan.training, tuple(problems), plan.notes)
     if not save:
@@ -300,6 +313,9 @@ def add_action(session: ScheduledSession, application: Application, what: str, d
         raise RecordRefused("Enter what the action is")
     if due_on is not None and due_on < session.on:
         raise RecordRefused("The date for an action must be on or after the session")
+    if any(a.session_id == session.id and a.application_id == application.id and a.what == text
+           for a in actions_of(session.learning_set)):
+        raise RecordRefused("That action is recorded already")
     action = Action(set_id=session.set_id, session_id=session.id, application_id=application.id, what=text,
                     due_on=due_on, created_at=utcnow(), created_by=by)
     db.session.add(action)
@@ -316,7 +332,10 @@ def actions_of(learning_set: LearningSet) -> list[Action]:
 def to_review_at(session: ScheduledSession) -> list[Action]:
     """Actions to review at this session: open ones set at an earlier session, plus any already
     reviewed here (so a review can be corrected)."""
-    earlier = {s.id for s in sessions_of(session.learning_set) if s.number < session.number}
+    sessions = sessions_of(session.learning_set)
+    earlier = {s.id for s in sessions if s.number < session.number}
+    if sessions and session.id == sessions[-1].id:
+        earlier.add(session.id)   # no later session: the last one's actions are reviewed at it
     out = []
     for action in actions_of(session.learning_set):
         if action.session_id not in earlier:
@@ -332,7 +351,8 @@ def review_action(action: Action, session: ScheduledSession, outcome: ActionOutc
                   by: str, today: date) -> ActionReview:
     """Review an action at a later session: done or dropped closes it; partly or not done carries
     it to the next session."""
-    if action.set_id != session.set_id or action.session.number >= session.number:
+    last = sessions_of(session.learning_set)[-1]
+    if action.set_id != session.set_id or (action.session.number >= session.number and session.id != last.id):
         raise RecordRefused("An action is reviewed at a later session of its own set")
     if not has_happened(session, today):
         raise RecordRefused(f"{schedule.meeting_label(session)} has not happened yet")
@@ -391,25 +411,34 @@ class MissedFlag:
 
 
 def missed_in_a_row(programme: Programme) -> list[MissedFlag]:
-    """Members who missed MISSED_IN_A_ROW recorded sessions in a row (apologies or absent)."""
+    """Members whose latest MISSED_IN_A_ROW or more recorded sessions were missed (apologies or absent)."""
     flags: list[MissedFlag] = []
     for learning_set in schedule.sets_of(programme):
         recorded = [s for s in sessions_of(learning_set) if record_of(s) is not None]
         marks = {s.number: attendance_of(s) for s in recorded}
         for application in members_of(learning_set):
+            # the misses up to the latest recorded session: once they are back, the flag goes
             run: list[int] = []
-            worst: list[int] = []
             for session in recorded:
                 status = marks[session.number].get(application.id)
                 if status is not None and status is not Attendance.PRESENT:
                     run.append(session.number)
-                    if len(run) > len(worst):
-                        worst = list(run)
-                else:
+                elif status is not None:
                     run = []
-            if len(worst) >= MISSED_IN_A_ROW:
-                flags.append(MissedFlag(application, learning_set, worst))
+            if len(run) >= MISSED_IN_A_ROW:
+                flags.append(MissedFlag(application, learning_set, run))
     return flags
+
+
+def member_left_set(learning_set: LearningSet, application: Application) -> int:
+    """A member who leaves takes their open actions with them: nobody can review them now.
+    Returns how many were closed (their history stays)."""
+    closed = 0
+    for action in actions_of(learning_set):
+        if action.application_id == application.id and action.is_open:
+            action.closed_at = utcnow()
+            closed += 1
+    return closed
 
 
 def attendance_table(learning_set: LearningSet) -> dict[int, dict[int, Attendance]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_login import current_user
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
@@ -61,10 +62,11 @@ def _set(set_id: int) -> LearningSet:
 
 
 @bp.route("/")
-@role_required(Role.ORGANISER)
+@role_required(Role.ORGANISER, Role.FINANCE)
 def index() -> str:
     """Every set of the programme: its facilitator, sessions recorded, attendance per session and
-    actions set, reviewed and done; members who missed two sessions in a row come first."""
+    actions set, reviewed and done; members who missed two sessions in a row come first. Finance
+    sees the same counts, without the organiser's links."""
     programme = current_programme()
     rows = []
     for learning_set in schedule.sets_of(programme) if programme else []:
@@ -73,7 +75,8 @@ def index() -> str:
     flags = service.missed_in_a_row(programme) if programme else []
     columns = max((row.sessions for row in rows), default=0)
     return render_template("running/index.html", programme=programme, rows=rows, flags=flags, columns=columns,
-                           numbers_in_words=numbers_in_words, missed_in_a_row=service.MISSED_IN_A_ROW)
+                           numbers_in_words=numbers_in_words, missed_in_a_row=service.MISSED_IN_A_ROW,
+                           manages=current_user.role is Role.ORGANISER)
 
 
 @bp.route("/sets/<int:set_id>/facilitator", methods=["GET", "POST"])

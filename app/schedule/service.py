@@ -400,6 +400,9 @@ def member_left(learning_set: LearningSet, application: Application, by: str, to
     """Take a departing member off the sessions still to come (sessions already held keep their
     presenters, as history) and give any session left without a presenter to the member who has
     presented least (the first of them in the rota's order on a tie)."""
+    from app.running.service import member_left_set   # running builds on the schedule
+
+    member_left_set(learning_set, application)
     upcoming = [s for s in sessions_of(learning_set) if s.on >= today]
     before = _presenters_by_session(upcoming)
     changed = False
