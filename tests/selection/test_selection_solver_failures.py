@@ -99,3 +99,30 @@ def test_the_time_limit_counts_work_before_the_call(monkeypatch):
     assert calls == []
     assert "time limit of 5 s ran out" in result.explanation[0]
     assert "--time-limit" in result.explanation[0]
+
+
+def test_a_place_not_split_in_time_is_not_called_placed_with_a_tiny_gap(monkeypatch):
+    """Issue case 2: people at a place/time whose split did not finish were dropped, told they broke
+    a rule, and the run called "feasible, gap 0.02 %"."""
+    import selection.core as core_module
+    from selection.decompose import SplitOutcome
+
+    real = core_module.split_slots
+
+    def durham_runs_out_of_time(jobs, *args, **kwargs):
+        outcomes = real(jobs, *args, **kwargs)
+        outcomes["Durham"] = SplitOutcome([], "unknown", cut_short=True)
+        return outcomes
+
+    monkeypatch.setattr(core_module, "split_slots", durham_runs_out_of_time)
+    people = pool(14, slots=("Durham",), prefix="d") + pool(14, slots=("Newcastle",), prefix="n")
+    result = form_sets(people, Rules(time_limit=20))
+    assert result.status == "feasible"
+    assert result.unfinished == ["Durham"]
+    assert result.placed == 14 and result.bound == 28 and result.gap == 0.5
+    durham = [u for u in result.unplaced if u.id.startswith("d")]
+    assert len(durham) == 14
+    for u in durham:
+        assert "time limit of 20 s ran out before the people who can attend Durham were split into sets" in u.reason
+        assert "breaking a rule" not in u.reason
+    assert any("Durham" in line and "--time-limit 40" in line for line in result.explanation)
