@@ -293,6 +293,25 @@ def actions(session_id: int) -> str | BaseResponse:
                            limit=service.ACTION_LIMIT)
 
 
+@bp.route("/actions/<int:action_id>/remove", methods=["POST"])
+@role_required(Role.FACILITATOR)
+def remove_action(action_id: int) -> BaseResponse:
+    """Take back an action recorded by mistake (before it is reviewed)."""
+    action = db.session.get(Action, action_id)
+    if action is None:
+        abort(404)
+    session = _my_session(action.session_id)
+    try:
+        service.remove_action(action, by=actor())
+    except RecordRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash("Action removed", "success")
+    return redirect(url_for(".actions", session_id=session.id))
+
+
 @bp.route("/sessions/<int:session_id>/review", methods=["GET", "POST"])
 @role_required(Role.FACILITATOR)
 def review(session_id: int) -> str | BaseResponse:

@@ -56,6 +56,7 @@ ACTIONS = {
     "set.facilitator_assigned": "Facilitator changed",
     "session.recorded": "Session recorded (attendance and presenters)",
     "action.added": "Action recorded",
+    "action.removed": "Action removed (recorded by mistake)",
     "action.reviewed": "Action reviewed",
     "user.details_changed": "Facilitator's details changed",
     "selection.started": "Selection run started",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -40,6 +40,8 @@ from selection.scorecard import org_key
 TITLE_LIMIT = 120
 ACTION_LIMIT = 500
 LEARNING_LIMIT = 500
+#: an action's date is at most this long after the session it was set at
+DUE_WITHIN_DAYS = 366
 RECORD_LIMIT = 3000
 #: missing this many sessions in a row (apologies or absent) flags a member to the organiser
 MISSED_IN_A_ROW = 2
@@ -313,6 +315,8 @@ def add_action(session: ScheduledSession, application: Application, what: str, d
         raise RecordRefused("Enter what the action is")
     if due_on is not None and due_on < session.on:
         raise RecordRefused("The date for an action must be on or after the session")
+    if due_on is not None and due_on > session.on + timedelta(days=DUE_WITHIN_DAYS):
+        raise RecordRefused("The date for an action must be within a year of the session")
     if any(a.session_id == session.id and a.application_id == application.id and a.what == text
            for a in actions_of(session.learning_set)):
         raise RecordRefused("That action is recorded already")
@@ -322,6 +326,16 @@ def add_action(session: ScheduledSession, application: Application, what: str, d
     audit.record(by, "action.added", f"learning_set:{session.set_id}", after={"session": session.number})
     db.session.flush()
     return action
+
+
+def remove_action(action: Action, by: str) -> None:
+    """Take back an action recorded by mistake; once it has been reviewed it is history and stays."""
+    if action.reviews:
+        raise RecordRefused("This action has been reviewed, so it stays in the set's history: review it as "
+                            "dropped instead")
+    audit.record(by, "action.removed", f"learning_set:{action.set_id}", after={"session": action.session.number})
+    db.session.delete(action)
+    db.session.flush()
 
 
 def actions_of(learning_set: LearningSet) -> list[Action]:

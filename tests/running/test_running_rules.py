@@ -129,3 +129,47 @@ def test_a_crafted_attendance_answer_is_a_form_error_not_a_crash(app, client, au
     response = client.post(f"/facilitate/sessions/{session_id}/record", data=data)
     assert response.status_code == 200
     assert "was present, sent apologies or was absent" in response.get_data(as_text=True)
+
+
+def test_an_action_recorded_by_mistake_can_be_removed_until_it_is_reviewed(app, client, auth, clock, running):
+    auth.login("facilitator", email=running.facilitator)
+    with app.app_context():
+        learning_set = _set(running)
+        session = _record(learning_set, 1)
+        presenter = session.presenters[0].application
+        wrong = service.add_action(session, presenter, "Typed into the wrong box", None, by="f@x.org",
+                                   today=session.on)
+        kept = service.add_action(session, presenter, "Speak to HR", None, by="f@x.org", today=session.on)
+        second = _record(learning_set, 2)
+        service.review_action(kept, second, ActionOutcome.PARTLY, None, by="f@x.org", today=second.on)
+        db.session.commit()
+        wrong_id, kept_id, session_id = wrong.id, kept.id, session.id
+        clock.now = datetime.combine(second.on, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=20)
+    page = client.get(f"/facilitate/sessions/{session_id}/actions").get_data(as_text=True)
+    assert f"/facilitate/actions/{wrong_id}/remove" in page and f"/facilitate/actions/{kept_id}/remove" not in page
+    client.post(f"/facilitate/actions/{wrong_id}/remove")
+    refused = client.post(f"/facilitate/actions/{kept_id}/remove", follow_redirects=True).get_data(as_text=True)
+    assert "review it as dropped instead" in refused
+    with app.app_context():
+        remaining = [a.what for a in service.actions_of(_set(running))]
+        assert remaining == ["Speak to HR"]
+
+
+def test_an_action_date_more_than_a_year_after_the_session_is_refused(app, running):
+    with app.app_context():
+        session = _record(_set(running), 1)
+        presenter = session.presenters[0].application
+        with pytest.raises(RecordRefused, match="within a year"):
+            service.add_action(session, presenter, "Retire", session.on + timedelta(days=400), by="member",
+                               today=session.on)
+
+
+def test_another_facilitator_cannot_remove_an_action(app, client, auth, running):
+    with app.app_context():
+        session = _record(_set(running), 1)
+        action = service.add_action(session, session.presenters[0].application, "Mine", None, by="member",
+                                    today=session.on)
+        db.session.commit()
+        action_id = action.id
+    auth.login("facilitator", email=running.other_facilitator)
+    assert client.post(f"/facilitate/actions/{action_id}/remove").status_code == 404
