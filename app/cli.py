@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import click
+from flask.cli import with_appcontext
 from flask import Flask
 from flask.cli import FlaskGroup, NoAppException
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from app.programmes import (
     check_programme,
     create_default_programme,
     current_programme,
+    open_next_programme,
     parse_pounds,
     record_change,
     set_slot_labels,
@@ -121,7 +123,7 @@ def describe(programme: Programme) -> str:
 
 
 def init_app(app: Flask) -> None:
-    @app.cli.command("programme")
+    @app.cli.group("programme", invoke_without_command=True)
     @click.option("--name")
     @click.option("--deadline", help="UK time, YYYY-MM-DD HH:MM")
     @click.option("--opens", help="UK time, YYYY-MM-DD HH:MM, or 'now'")
@@ -133,9 +135,16 @@ def init_app(app: Flask) -> None:
     @click.option("--slot", "slots", multiple=True, help="a place and time; repeat for each (replaces the list)")
     @click.option("--payment-instructions", help="how to pay (bank details, invoice route); \\n starts a new line; '' removes them")
     @click.option("--respond-days", type=click.IntRange(*RESPOND_DAYS_RANGE), help="days a person has to answer an offer")
+    @with_appcontext   # a group's own callback does not get the app context its commands get
     def programme_command(name, deadline, opens, sessions, fee, min_size, max_size, word_limit, slots,  # type: ignore[no-untyped-def]
                           payment_instructions, respond_days) -> None:
-        """Show the programme's settings, or change them. Creates the default programme if none exists."""
+        """Show the programme's settings, or change them. Creates the default programme if none exists.
+        `als programme new` opens the next programme."""
+        if click.get_current_context().invoked_subcommand is not None:
+            if any(v not in (None, ()) for v in (name, deadline, opens, sessions, fee, min_size, max_size,
+                                                 word_limit, slots, payment_instructions, respond_days)):
+                raise click.UsageError("Give the options after the subcommand, e.g. `als programme new --name …`")
+            return
         programme = current_programme()
         if programme is None:
             programme = create_default_programme(utcnow())
@@ -180,6 +189,29 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"{refused.message} ({CLI_OPTIONS.get(refused.field, '--' + refused.field)})") from None
         if record_change(programme, before, "cli"):
             db.session.commit()
+        click.echo(describe(programme))
+
+    @programme_command.command("new")
+    @click.option("--name", required=True, help="the new programme's name, e.g. 'Action Learning Sets 2027–28'")
+    @click.option("--deadline", required=True, help="UK time, YYYY-MM-DD HH:MM")
+    @click.option("--opens", help="UK time, YYYY-MM-DD HH:MM (default: open now)")
+    def programme_new_command(name: str, deadline: str, opens: str | None) -> None:
+        """Open the next programme with the current one's settings; the current one becomes history."""
+        previous = current_programme()
+        if previous is None:
+            raise click.ClickException("There is no programme yet: run `als programme` to create the first one.")
+        try:
+            programme = open_next_programme(
+                previous, _text_option(name, "--name", Programme.__table__.c.name.type.length),
+                _parse_london(deadline, "--deadline"), _parse_london(opens, "--opens") if opens else None, utcnow())
+        except SettingRefused as refused:
+            db.session.rollback()
+            raise click.ClickException(f"{refused.message} ({CLI_OPTIONS.get(refused.field, '--' + refused.field)})") from None
+        db.session.flush()
+        audit.record("cli", "programme.created", f"programme:{programme.id}", after={"after": previous.name})
+        db.session.commit()
+        click.echo(f"Opened {programme.name}; {previous.name} and its sets are kept as history, and people who were "
+                   f"in a set together are kept apart when the new sets are formed.")
         click.echo(describe(programme))
 
     @app.cli.command("demo")

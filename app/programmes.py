@@ -44,6 +44,27 @@ def create_default_programme(now: datetime) -> Programme:
     return programme
 
 
+def open_next_programme(previous: Programme, name: str, deadline: datetime, opens_at: datetime | None,
+                        now: datetime) -> Programme:
+    """The next programme, with the previous one's settings (sessions, fee, set sizes, word limit,
+    places and times, payment instructions, days to respond). It becomes the current programme;
+    the previous one stays, readable, with its sets as history for the optimiser."""
+    if any(p.name.casefold() == name.casefold() for p in db.session.scalars(select(Programme))):
+        raise SettingRefused(f"There is already a programme called “{name}”: choose another name", "name")
+    if deadline <= now:
+        raise SettingRefused("The deadline must be in the future", "deadline")
+    programme = Programme(
+        name=name, opens_at=opens_at, deadline=deadline, created_at=now, sessions=previous.sessions,
+        fee_per_session_pence=previous.fee_per_session_pence, min_set_size=previous.min_set_size,
+        max_set_size=previous.max_set_size, note_word_limit=previous.note_word_limit,
+        payment_instructions=previous.payment_instructions, respond_days=previous.respond_days,
+    )
+    programme.slots = [Slot(label=slot.label, position=slot.position) for slot in previous.slots]
+    check_programme(programme)
+    db.session.add(programme)
+    return programme
+
+
 # --- changing the settings: one set of rules for the settings page and `als programme` ----------
 
 SESSIONS_RANGE = (1, 24)

@@ -27,7 +27,7 @@ from app.models import (
     SelectionRun,
     SetMember,
 )
-from app.sets.service import candidate_for
+from app.sets.service import candidates_for
 from selection import Candidate, Rules, check_set
 from selection.refill import ExistingSet, RefillPlan, refill
 from selection.serialise import rules_from_dict
@@ -126,7 +126,7 @@ def refill_input(programme: Programme) -> RefillInput:
                                 places=places.get(learning_set.name, max(len(members), programme.min_set_size))))
     waiting = waiting_list(programme)
     applications.update({a.reference: a for a in waiting})
-    people = {reference: candidate_for(a) for reference, a in applications.items()}
+    people = {c.id: c for c in candidates_for(programme, applications.values())}
     ranked = sorted(waiting, key=lambda a: (-people[a.reference].priority, a.reference))
     rules = rules_from_dict(run.rules) if run is not None else Rules()
     rules.min_size, rules.max_size = programme.min_set_size, programme.max_set_size

@@ -23,6 +23,7 @@ from app.models import (
     Programme,
     RunState,
     SelectionRun,
+    SetMember,
 )
 from app.applications.lifecycle import change_status
 from selection import Candidate, Rules, Scorecard, SelectionResult, Unplaced, check_set, draw_lottery, form_sets
@@ -83,9 +84,10 @@ def pool_and_set_aside(programme: Programme) -> tuple[list[Application], list[Le
     return kept, set_aside
 
 
-def candidate_for(application: Application) -> Candidate:
+def candidate_for(application: Application, previous_set: str | None = None) -> Candidate:
     """Review priority is the average score (1–5) to two decimal places, as the organiser reads it
-    (4 stays 4, 4.25 stays 4.25); unscored applications rank 0."""
+    (4 stays 4, 4.25 stays 4.25); unscored applications rank 0. `previous_set` names the set this
+    person was in in an earlier programme (see previous_sets)."""
     average = application.average_score
     return Candidate(
         id=application.reference,
@@ -93,8 +95,29 @@ def candidate_for(application: Application) -> Candidate:
         sector=application.sector.value,
         slots=tuple(slot.label for slot in application.slots),
         priority=as_written(round(average, 2) if average is not None else None),
+        previous_set=previous_set,
         name=application.full_name,
     )
+
+
+def previous_sets(programme: Programme) -> dict[str, str]:
+    """Email key -> "Programme: Set N" for everyone who was a member of a set in an earlier
+    programme (the most recent one), so the optimiser keeps people who met in a set apart: nobody
+    fills in a column for it."""
+    rows = db.session.execute(
+        select(Application.email_key, Programme.name, LearningSet.name)
+        .join(SetMember, SetMember.application_id == Application.id)
+        .join(LearningSet, LearningSet.id == SetMember.set_id)
+        .join(Programme, Programme.id == LearningSet.programme_id)
+        .where(LearningSet.programme_id != programme.id, Programme.id < programme.id)
+        .order_by(Programme.id)
+    ).all()
+    return {email: f"{programme_name}: {set_name}" for email, programme_name, set_name in rows}
+
+
+def candidates_for(programme: Programme, applications: Iterable[Application]) -> list[Candidate]:
+    previous = previous_sets(programme)
+    return [candidate_for(a, previous.get(a.email_key)) for a in applications]
 
 
 def default_rules(programme: Programme) -> Rules:
@@ -109,7 +132,7 @@ def start_run(programme: Programme, rules: Rules, by: str, candidates: Iterable[
     was left out and why."""
     if candidates is None:
         applications, set_aside = pool_and_set_aside(programme)
-        people = [candidate_for(a) for a in applications]
+        people = candidates_for(programme, applications)
     else:
         people = list(candidates)
     stored_rules = rules_to_dict(rules)
