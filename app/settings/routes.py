@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.auth import actor, role_required
 from app.clock import LONDON, as_utc
 from app.extensions import db
-from app.models import AuditEvent, FeeAccount, LearningSet, Programme, Role, Slot
+from app.models import Application, AuditEvent, FeeAccount, LearningSet, Programme, Role, Slot
 from app.programmes import (
     RESPOND_DAYS_RANGE,
     SESSIONS_RANGE,
@@ -362,3 +362,30 @@ def reset_email_template(name: str) -> BaseResponse:
         db.session.commit()
         flash("This email uses the standard wording again", "success")
     return redirect(url_for("settings.edit_email_template", name=name))
+
+
+@bp.route("/programmes")
+@role_required(Role.ORGANISER)
+def programmes() -> str:
+    """Every programme, newest (the current one) first; past ones open read-only."""
+    rows = db.session.scalars(select(Programme).order_by(Programme.id.desc())).all()
+    return render_template("settings/programmes.html", programmes=rows,
+                           current=rows[0] if rows else None)
+
+
+@bp.route("/programmes/<int:programme_id>")
+@role_required(Role.ORGANISER)
+def past_programme(programme_id: int) -> str:
+    """A programme as it ended: applications by status, and each set with its members and
+    facilitator, sessions recorded and attendance counts (never what was said in a set)."""
+    from app.running import service as running
+
+    programme = db.session.get(Programme, programme_id) or abort(404)
+    statuses = db.session.execute(
+        select(Application.status, func.count(Application.id)).where(Application.programme_id == programme.id)
+        .group_by(Application.status)).all()
+    sets = db.session.scalars(select(LearningSet).where(LearningSet.programme_id == programme.id)
+                              .order_by(LearningSet.id)).all()
+    rows = [(s, running.members_of(s), running.counts_of(s)) for s in sets]
+    return render_template("settings/past_programme.html", programme=programme, rows=rows,
+                           statuses=sorted(((status.label, n) for status, n in statuses), key=lambda x: x[0]))

@@ -2,6 +2,7 @@
 together are kept apart automatically (previous sets come from the database)."""
 from __future__ import annotations
 
+import html
 from collections import Counter
 from datetime import timedelta
 
@@ -68,3 +69,21 @@ def test_people_who_shared_a_set_carry_it_into_the_next_programme(app, clock):
         assert all(label.startswith(f"{old_name}: ") for label in labels.values())
         candidates = candidates_for(new, pool(new))
         assert Counter(c.previous_set is not None for c in candidates)[True] == len(members)
+
+
+def test_past_programmes_stay_readable_for_organisers(app, client, auth):
+    with app.app_context():
+        confirm_sets(40, 3)
+        a_member = db.session.scalars(select(LearningSet)).first().members[0].application.full_name
+        old_id = current_programme().id
+    assert _invoke(app, "programme", "new", "--name", "Next year", "--deadline", "2027-09-30 17:00").exit_code == 0
+    auth.login("organiser")
+    listing = client.get("/manage/settings/programmes").get_data(as_text=True)
+    assert "Next year" in listing and f"/manage/settings/programmes/{old_id}" in listing
+    page = client.get(f"/manage/settings/programmes/{old_id}")
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    assert a_member in text and "Selected:" in text
+    auth.logout()
+    auth.login("finance")
+    assert client.get(f"/manage/settings/programmes/{old_id}").status_code == 403
